@@ -1,0 +1,5 @@
+export default {
+  displayName: 'server-rooms',
+  preset: '../../../jest.preset.js',
+  coverageDirectory: '../../../coverage/libs/server/rooms',
+};
