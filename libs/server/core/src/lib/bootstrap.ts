@@ -1,0 +1,29 @@
+import { type INestApplication, type Type, ValidationPipe } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { Logger } from 'nestjs-pino';
+import type { CoreConfig } from './config/core.config';
+import { RedisConnections } from './redis/redis-connections';
+import { ParleyIoAdapter } from './socket/parley-io-adapter';
+
+/** Body size limit for JSON: the largest legitimate body is an epoch envelope for a big room. */
+const JSON_LIMIT = '512kb';
+
+/** Creates an app with the settings every service shares (validation, logs, sockets, shutdown). */
+export async function createApp(module: Type<unknown>, config: CoreConfig): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(module, { bufferLogs: true, bodyParser: false });
+  app.useLogger(app.get(Logger));
+  app.useBodyParser('json', { limit: JSON_LIMIT });
+  app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
+  app.useWebSocketAdapter(new ParleyIoAdapter(app, config, app.get(RedisConnections)));
+  app.set('trust proxy', 'loopback');
+  app.disable('x-powered-by');
+  app.enableShutdownHooks();
+  return app;
+}
+
+/** `main.ts` of every service: create, listen, say where. */
+export async function listen(app: INestApplication, config: CoreConfig, name: string): Promise<void> {
+  await app.listen(config.PORT, config.HOST);
+  app.get(Logger).log(`${name} listening on http://${config.HOST}:${config.PORT}`);
+}

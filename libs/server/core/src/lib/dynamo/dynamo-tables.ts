@@ -1,0 +1,63 @@
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import * as dynamoose from 'dynamoose';
+import type { Item } from 'dynamoose/dist/Item';
+import type { ModelType } from 'dynamoose/dist/General';
+import type { Schema } from 'dynamoose/dist/Schema';
+import { CoreConfig } from '../config/core.config';
+import { CORE_CONFIG } from '../config/tokens';
+
+/**
+ * The DynamoDB connection and every table of this process. Models are made with `initialize: false` and set up
+ * here, once, before the app listens: a failed background table setup would otherwise kill the process.
+ * Locally the tables are created (DYNAMODB_CREATE_TABLES); in AWS, CDK owns them.
+ */
+@Injectable()
+export class DynamoTables implements OnModuleInit {
+  private readonly logger = new Logger(DynamoTables.name);
+  private readonly models: ModelType<Item>[] = [];
+  readonly client: InstanceType<typeof dynamoose.aws.ddb.DynamoDB>;
+
+  constructor(@Inject(CORE_CONFIG) private readonly config: CoreConfig) {
+    const local = config.DYNAMODB_ENDPOINT !== undefined;
+    this.client = new dynamoose.aws.ddb.DynamoDB({
+      region: config.AWS_REGION,
+      ...(local && {
+        endpoint: config.DYNAMODB_ENDPOINT,
+        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      }),
+    });
+    dynamoose.aws.ddb.set(this.client);
+  }
+
+  /** Defines the model of table `<TABLE_PREFIX><name>`; call from a repository's constructor. */
+  define<T extends Item>(name: string, schema: Schema): ModelType<T> {
+    const create = this.config.DYNAMODB_CREATE_TABLES;
+    const model = dynamoose.model<T>(this.config.TABLE_PREFIX + name, schema, {
+      create,
+      update: false,
+      initialize: false,
+      throughput: 'ON_DEMAND',
+      waitForActive: { enabled: create, check: { timeout: 60_000, frequency: 200 } },
+    });
+    this.models.push(model as unknown as ModelType<Item>);
+    return model;
+  }
+
+  async onModuleInit(): Promise<void> {
+    for (const model of this.models) {
+      await model.table().initialize();
+    }
+    this.logger.log({ tables: this.models.map((m) => m.table().name) }, 'DynamoDB tables ready');
+  }
+
+  /** For readiness checks: one cheap call that needs the endpoint and the credentials. */
+  async ping(): Promise<void> {
+    await this.client.listTables({ Limit: 1 });
+  }
+}
+
+/** True when a DynamoDB write failed only because its condition did not hold. */
+export function isConditionFailed(err: unknown): boolean {
+  const name = (err as { name?: string; code?: string } | undefined)?.name;
+  return name === 'ConditionalCheckFailedException' || (err as { code?: string })?.code === 'ConditionalCheckFailedException';
+}

@@ -1,0 +1,85 @@
+import { Type } from 'class-transformer';
+import {
+  Equals, IsInt, IsNotEmpty, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateNested,
+} from 'class-validator';
+import type { DeviceCert, KdfParams } from '@parley/shared/crypto';
+import { DeviceCertDto } from './device-cert.dto';
+import { B64U_PATTERN, DISPLAY_NAME_MAX, ID_PATTERN, USERNAME_PATTERN, USERNAME_RULE } from './limits';
+
+const b64u = (field: string) => ({ message: `${field} must be base64url` });
+
+export class PreloginDto {
+  @IsString() @Matches(USERNAME_PATTERN, { message: `username must be ${USERNAME_RULE}` })
+  username!: string;
+}
+
+export class KdfParamsDto implements KdfParams {
+  @Equals('argon2id') kdf!: 'argon2id';
+  /** KiB: at least 64 MiB, at most 1 GiB. */
+  @IsInt() @Min(65536) @Max(1048576) m!: number;
+  @IsInt() @Min(3) @Max(20) t!: number;
+  @IsInt() @Min(1) @Max(16) p!: number;
+  @IsString() @Matches(/^[A-Za-z0-9_-]{22,86}$/, b64u('salt')) salt!: string;
+}
+
+export class RegisterDto {
+  /** Chosen by the client (16 random bytes) so that the first DeviceCert can name it; unique. */
+  @Matches(ID_PATTERN, { message: 'userId must be 16 random bytes, base64url' }) userId!: string;
+  @IsString() @Matches(USERNAME_PATTERN, { message: `username must be ${USERNAME_RULE}` }) username!: string;
+  @IsString() @IsNotEmpty() @MaxLength(DISPLAY_NAME_MAX) displayName!: string;
+  /** HKDF(Argon2id(password)): the password itself never leaves the client. */
+  @IsString() @Matches(/^[A-Za-z0-9_-]{43}$/, b64u('authSecret (32 bytes)')) authSecret!: string;
+  @ValidateNested() @Type(() => KdfParamsDto) kdf!: KdfParamsDto;
+  @IsString() @Matches(/^[A-Za-z0-9_-]{43}$/, b64u('uikPublicKey (32 bytes)')) uikPublicKey!: string;
+  @ValidateNested() @Type(() => DeviceCertDto) deviceCert!: DeviceCertDto;
+  /** The account backup key wrapped by the password-derived key. */
+  @IsString() @MinLength(16) @MaxLength(512) @Matches(B64U_PATTERN, b64u('wrappedAbk')) wrappedAbk!: string;
+  /** The secret bundle (UIK) encrypted with the account backup key. */
+  @IsString() @MinLength(16) @MaxLength(8192) @Matches(B64U_PATTERN, b64u('secretBundle')) secretBundle!: string;
+}
+
+export class LoginDto {
+  @IsString() @Matches(USERNAME_PATTERN, { message: `username must be ${USERNAME_RULE}` }) username!: string;
+  @IsString() @Matches(/^[A-Za-z0-9_-]{43}$/, b64u('authSecret (32 bytes)')) authSecret!: string;
+}
+
+export class AddDeviceDto {
+  @ValidateNested() @Type(() => DeviceCertDto) deviceCert!: DeviceCertDto;
+}
+
+export class UserSearchQueryDto {
+  @IsString() @MinLength(1) @MaxLength(32) search!: string;
+}
+
+export interface UserSummary {
+  userId: string;
+  username: string;
+  displayName: string;
+}
+
+export interface AccountBackup {
+  wrappedAbk: string;
+  secretBundle: string;
+}
+
+export interface AuthResponse {
+  accessToken: string;
+  /** seconds */
+  expiresIn: number;
+  user: UserSummary;
+  /** What a new device needs to recover the identity key (opaque to the server). */
+  backup: AccountBackup;
+}
+
+export interface PublicProfile extends UserSummary {
+  uikPublicKey: string;
+  devices: DeviceCert[];
+}
+
+/** Claims of an access token (ES256, signed by auth). */
+export interface AccessTokenClaims {
+  sub: string;
+  /** username */
+  name: string;
+  typ: 'access';
+}

@@ -1,0 +1,100 @@
+import { HttpClient, HttpParams } from '@angular/common/http';
+import { Injectable, inject } from '@angular/core';
+import { firstValueFrom, Observable } from 'rxjs';
+import {
+  API,
+  type AuthResponse,
+  type HistoryPage,
+  type PublicProfile,
+  type RegisterDto,
+  type RoomDetail,
+  type RoomSummary,
+  type UserSummary,
+} from '@parley/shared/contracts';
+import type { DeviceCert, EpochKeyEnvelope, KdfParams, RoomOp } from '@parley/shared/crypto';
+import { toApiRequestError } from './api-error';
+
+export interface HistoryQuery {
+  before?: number;
+  after?: number;
+  limit?: number;
+}
+
+/**
+ * The REST API of DESIGN §4, with relative URLs only. Every method resolves with the body or rejects with an
+ * ApiRequestError whose message can be shown as is. The bearer token is added by `authInterceptor`.
+ */
+@Injectable({ providedIn: 'root' })
+export class ApiClient {
+  private readonly http = inject(HttpClient);
+
+  prelogin(username: string): Promise<KdfParams> {
+    return this.call(this.http.post<KdfParams>(API.prelogin, { username }));
+  }
+
+  register(body: RegisterDto): Promise<AuthResponse> {
+    return this.call(this.http.post<AuthResponse>(API.register, body));
+  }
+
+  login(username: string, authSecret: string): Promise<AuthResponse> {
+    return this.call(this.http.post<AuthResponse>(API.login, { username, authSecret }));
+  }
+
+  searchUsers(prefix: string): Promise<UserSummary[]> {
+    return this.call(this.http.get<UserSummary[]>(API.users, { params: { search: prefix } }));
+  }
+
+  getProfile(userId: string): Promise<PublicProfile> {
+    return this.call(this.http.get<PublicProfile>(API.user(userId)));
+  }
+
+  addDevice(deviceCert: DeviceCert): Promise<unknown> {
+    return this.call(this.http.post(`${API.users}/me/devices`, { deviceCert }));
+  }
+
+  createRoom(body: { roomId: string; name: string; createOp: RoomOp }): Promise<RoomSummary> {
+    return this.call(this.http.post<RoomSummary>(API.rooms, body));
+  }
+
+  listRooms(): Promise<RoomSummary[]> {
+    return this.call(this.http.get<RoomSummary[]>(API.rooms));
+  }
+
+  getRoom(roomId: string): Promise<RoomDetail> {
+    return this.call(this.http.get<RoomDetail>(API.room(roomId)));
+  }
+
+  getOps(roomId: string): Promise<RoomOp[]> {
+    return this.call(this.http.get<RoomOp[]>(API.roomOps(roomId)));
+  }
+
+  postOp(op: RoomOp): Promise<unknown> {
+    return this.call(this.http.post(API.roomOps(op.roomId), op));
+  }
+
+  getEpochs(roomId: string, since = 0): Promise<EpochKeyEnvelope[]> {
+    return this.call(
+      this.http.get<EpochKeyEnvelope[]>(API.roomEpochs(roomId), { params: { since: String(since) } }),
+    );
+  }
+
+  postEpoch(envelope: EpochKeyEnvelope): Promise<unknown> {
+    return this.call(this.http.post(API.roomEpochs(envelope.roomId), envelope));
+  }
+
+  getMessages(roomId: string, query: HistoryQuery = {}): Promise<HistoryPage> {
+    let params = new HttpParams();
+    for (const [key, value] of Object.entries(query)) {
+      if (value !== undefined) params = params.set(key, String(value));
+    }
+    return this.call(this.http.get<HistoryPage>(API.roomMessages(roomId), { params }));
+  }
+
+  private async call<T>(request: Observable<T>): Promise<T> {
+    try {
+      return await firstValueFrom(request);
+    } catch (error) {
+      throw toApiRequestError(error);
+    }
+  }
+}
