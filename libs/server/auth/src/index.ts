@@ -1,1 +1,2 @@
-export {};
+export * from './lib/auth.config';
+export * from './lib/auth.module';

@@ -1,1 +1,2 @@
-export {};
+export * from './lib/files.config';
+export * from './lib/files.module';

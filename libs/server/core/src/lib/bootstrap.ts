@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
 import type { CoreConfig } from './config/core.config';
+import { ConfigError } from './config/load-config';
 import { RedisConnections } from './redis/redis-connections';
 import { ParleyIoAdapter } from './socket/parley-io-adapter';
 
@@ -26,4 +27,13 @@ export async function createApp(module: Type<unknown>, config: CoreConfig): Prom
 export async function listen(app: INestApplication, config: CoreConfig, name: string): Promise<void> {
   await app.listen(config.PORT, config.HOST);
   app.get(Logger).log(`${name} listening on http://${config.HOST}:${config.PORT}`);
+}
+
+/** Runs a service's start; a bad configuration prints its one clear message, anything else its error. */
+export function startService(name: string, start: () => Promise<void>): void {
+  start().catch((err: unknown) => {
+    if (err instanceof ConfigError) console.error(`${name} refused to start. ${err.message}`);
+    else console.error(`${name} failed to start:`, err);
+    process.exit(1);
+  });
 }

@@ -1,0 +1,32 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { SignJWT } from 'jose';
+import { JWT_AUDIENCE, JWT_ISSUER } from '@parley/server/core';
+import type { UserSummary } from '@parley/shared/contracts';
+import { AUTH_CONFIG, AuthConfig } from '../auth.config';
+import { AuthSecrets } from './auth-secrets';
+
+/** Issues access tokens: ES256 with `kid`, `typ: at+jwt`, issuer and audience set (checked by every service). */
+@Injectable()
+export class TokenIssuer {
+  constructor(
+    @Inject(AUTH_CONFIG) private readonly config: AuthConfig,
+    private readonly secrets: AuthSecrets,
+  ) {}
+
+  async issue(user: UserSummary): Promise<{ accessToken: string; expiresIn: number }> {
+    const expiresIn = this.config.ACCESS_TOKEN_TTL_SECONDS;
+    const accessToken = await new SignJWT({ name: user.username, typ: 'access' })
+      .setProtectedHeader({ alg: 'ES256', kid: this.secrets.publicJwk.kid, typ: 'at+jwt' })
+      .setSubject(user.userId)
+      .setIssuer(JWT_ISSUER)
+      .setAudience(JWT_AUDIENCE)
+      .setIssuedAt()
+      .setExpirationTime(`${expiresIn}s`)
+      .sign(this.secrets.privateKey);
+    return { accessToken, expiresIn };
+  }
+
+  jwks() {
+    return { keys: [this.secrets.publicJwk] };
+  }
+}

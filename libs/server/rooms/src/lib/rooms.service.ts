@@ -1,0 +1,124 @@
+import { BadRequestException, ConflictException, ForbiddenException, Injectable, NotFoundException } from '@nestjs/common';
+import { type AuthUser, Bus } from '@parley/server/core';
+import type { CreateRoomDto, RoomDetail, RoomMember, RoomSummary } from '@parley/shared/contracts';
+import type { EpochKeyEnvelope, RoomOp } from '@parley/shared/crypto';
+import { type RoomRecord, RoomRepository, WriteConflictError } from './room.repository';
+
+/** The first op's prevHash: 32 zero bytes, base64url. */
+export const GENESIS_PREV_HASH = 'A'.repeat(43);
+
+/**
+ * Membership rules on the server side. Clients verify the signed chain themselves; the server enforces the same
+ * rules it can check without keys (who may act, chain order) as defence in depth (DESIGN §3).
+ */
+@Injectable()
+export class RoomsService {
+  constructor(
+    private readonly rooms: RoomRepository,
+    private readonly bus: Bus,
+  ) {}
+
+  async create(user: AuthUser, dto: CreateRoomDto): Promise<RoomSummary> {
+    const op = dto.createOp;
+    if (op.op !== 'create' || op.seq !== 0 || op.prevHash !== GENESIS_PREV_HASH) {
+      throw new BadRequestException('createOp must be a create op at seq 0 with the genesis prevHash');
+    }
+    if (op.roomId !== dto.roomId) throw new BadRequestException('createOp.roomId must equal roomId');
+    this.assertActor(user, op);
+    if (op.target !== user.userId) throw new BadRequestException('createOp.target must be you');
+    try {
+      await this.rooms.appendOp({ ...op });
+    } catch (err) {
+      if (err instanceof WriteConflictError) throw new ConflictException('that roomId exists; generate another');
+      throw err;
+    }
+    const room: RoomRecord = { roomId: dto.roomId, name: dto.name.trim(), kind: 'group', createdBy: user.userId, currentEpoch: 0 };
+    await this.rooms.createRoom(room);
+    await this.rooms.putMember(room.roomId, { userId: user.userId, role: 'owner', joinedEpoch: 1 });
+    return { ...room, role: 'owner' };
+  }
+
+  async list(user: AuthUser): Promise<RoomSummary[]> {
+    const memberships = await this.rooms.roomsOf(user.userId);
+    const roles = new Map(memberships.map((m) => [m.roomId, m.role]));
+    const rooms = await this.rooms.findRooms([...roles.keys()]);
+    return rooms
+      .map((room) => ({ ...room, role: roles.get(room.roomId) ?? 'member' }))
+      .sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  async detail(user: AuthUser, roomId: string): Promise<RoomDetail> {
+    const me = await this.requireMember(user, roomId);
+    const room = await this.rooms.findRoom(roomId);
+    if (!room) throw new NotFoundException('no such room');
+    return { ...room, role: me.role, members: await this.rooms.listMembers(roomId) };
+  }
+
+  async ops(user: AuthUser, roomId: string): Promise<RoomOp[]> {
+    await this.requireMember(user, roomId);
+    return this.rooms.listOps(roomId);
+  }
+
+  /** Appends a signed op. The walking skeleton supports `add`; the other kinds come with the rooms issue. */
+  async appendOp(user: AuthUser, roomId: string, op: RoomOp): Promise<RoomOp> {
+    if (op.roomId !== roomId) throw new BadRequestException('op.roomId must equal the room in the path');
+    this.assertActor(user, op);
+    const me = await this.requireMember(user, roomId);
+    if (op.op !== 'add') throw new BadRequestException(`op "${op.op}" is not supported yet`);
+    if (me.role !== 'owner' && me.role !== 'admin') throw new ForbiddenException('only an owner or admin may add members');
+    const head = await this.rooms.lastOp(roomId);
+    if (!head || op.seq !== head.seq + 1) {
+      throw new ConflictException(`op.seq must be ${(head?.seq ?? -1) + 1}; refetch the ops and sign again`);
+    }
+    if (await this.rooms.findMember(roomId, op.target)) throw new ConflictException('that user is already a member');
+    try {
+      await this.rooms.appendOp({ ...op });
+    } catch (err) {
+      if (err instanceof WriteConflictError) throw new ConflictException('another op took that seq; refetch and retry');
+      throw err;
+    }
+    const room = await this.rooms.findRoom(roomId);
+    await this.rooms.putMember(roomId, { userId: op.target, role: 'member', joinedEpoch: (room?.currentEpoch ?? 0) + 1 });
+    await this.bus.publish('room.member.added', { roomId, userId: op.target, by: user.userId });
+    return op;
+  }
+
+  async epochs(user: AuthUser, roomId: string, since = 0): Promise<EpochKeyEnvelope[]> {
+    await this.requireMember(user, roomId);
+    return this.rooms.listEpochs(roomId, since);
+  }
+
+  /** Accepts epoch n+1 once (conditional write); a loser gets 409 and re-fetches. */
+  async addEpoch(user: AuthUser, roomId: string, envelope: EpochKeyEnvelope): Promise<EpochKeyEnvelope> {
+    if (envelope.roomId !== roomId) throw new BadRequestException('envelope.roomId must equal the room in the path');
+    if (envelope.creatorUserId !== user.userId) throw new BadRequestException('envelope.creatorUserId must be you');
+    await this.requireMember(user, roomId);
+    const room = await this.rooms.findRoom(roomId);
+    if (!room) throw new NotFoundException('no such room');
+    if (envelope.epoch !== room.currentEpoch + 1) {
+      throw new ConflictException(`epoch must be ${room.currentEpoch + 1}; refetch the epochs`);
+    }
+    const members = new Set((await this.rooms.listMembers(roomId)).map((m) => m.userId));
+    const outsider = envelope.wraps.find((w) => !members.has(w.userId));
+    if (outsider) throw new BadRequestException(`a key is wrapped for ${outsider.userId}, who is not a member`);
+    try {
+      await this.rooms.addEpoch({ ...envelope, wraps: envelope.wraps.map((w) => ({ ...w })) });
+    } catch (err) {
+      if (err instanceof WriteConflictError) throw new ConflictException('another member created that epoch; refetch');
+      throw err;
+    }
+    await this.bus.publish('room.epoch.created', { roomId, epoch: envelope.epoch });
+    return envelope;
+  }
+
+  private assertActor(user: AuthUser, op: RoomOp): void {
+    if (op.actorUserId !== user.userId) throw new BadRequestException('op.actorUserId must be you');
+  }
+
+  /** 404 for rooms you are not in, so that room ids cannot be probed. */
+  private async requireMember(user: AuthUser, roomId: string): Promise<RoomMember> {
+    const member = await this.rooms.findMember(roomId, user.userId);
+    if (!member) throw new NotFoundException('no such room');
+    return member;
+  }
+}
