@@ -30,7 +30,7 @@ function hpkeSuite(): CipherSuite {
 }
 
 /** A fresh 32-byte room epoch key. */
-export function createEpochKey(): Uint8Array {
+export function createEpochKey(): Bytes {
   return randomBytes(KEY_BYTES);
 }
 
@@ -164,7 +164,7 @@ export async function openEpochKey(
   envelope: EpochKeyEnvelope,
   me: { userId: string; device: DeviceKeys },
   creatorCert: DeviceCert,
-): Promise<Uint8Array> {
+): Promise<Bytes> {
   await verifyEpochEnvelope(envelope, creatorCert);
   const mine = envelope.wraps.find((w) => w.userId === me.userId && w.deviceId === me.device.deviceId);
   if (!mine) throw new NotARecipientError(`epoch ${envelope.epoch}: no key for ${me.userId}/${me.device.deviceId}`);

@@ -8,7 +8,7 @@
  *   sealBundle= nonce(12) ‖ AES-256-GCM(HKDF(abk, ∅, "parley/v1/bundle"), nonce, JSON, aad = "parley/v1/bundle") ‖ tag
  */
 import { argon2id } from 'hash-wasm';
-import { b64uDecode, b64uEncode, utf8 } from './encoding';
+import { b64uDecode, b64uEncode, Bytes, utf8 } from './encoding';
 import { CryptoFormatError } from './errors';
 import { aesGcmOpenRandom, aesGcmSealRandom, hkdfAesKey, hkdfBytes, KEY_BYTES } from './primitives';
 import { B64u, KdfParams } from './types';
@@ -94,7 +94,7 @@ export async function wrapKey(kek: CryptoKey, raw: Uint8Array, aad: string): Pro
 }
 
 /** Inverse of `wrapKey`; a wrong KEK, wrong aad or any tampering → DecryptionError. */
-export async function unwrapKey(kek: CryptoKey, wrapped: B64u, aad: string): Promise<Uint8Array> {
+export async function unwrapKey(kek: CryptoKey, wrapped: B64u, aad: string): Promise<Bytes> {
   if (typeof aad !== 'string') throw new CryptoFormatError('unwrapKey: aad must be a string');
   return aesGcmOpenRandom(kek, b64uDecode(wrapped), utf8(aad));
 }
