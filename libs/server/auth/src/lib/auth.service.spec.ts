@@ -1,0 +1,78 @@
+import { BadRequestException, ConflictException, UnauthorizedException } from '@nestjs/common';
+import type { RegisterDto } from '@parley/shared/contracts';
+import { AuthConfig } from './auth.config';
+import { AuthService } from './auth.service';
+import type { AuthSecrets } from './tokens/auth-secrets';
+import type { TokenIssuer } from './tokens/token-issuer';
+import { type UserRecord, type UserRepository, UsernameTakenError } from './users/user.repository';
+
+class FakeUsers {
+  byName = new Map<string, UserRecord>();
+  async create(user: UserRecord) {
+    if (this.byName.has(user.username)) throw new UsernameTakenError(user.username);
+    this.byName.set(user.username, user);
+  }
+  async findByUsername(username: string) { return this.byName.get(username); }
+}
+
+const id = (c: string) => c.repeat(22);
+const registration = (over: Partial<RegisterDto> = {}): RegisterDto => ({
+  userId: id('u'), username: 'alice', displayName: 'Alice', authSecret: 'S'.repeat(43),
+  kdf: { kdf: 'argon2id', m: 65536, t: 3, p: 4, salt: 'c'.repeat(22) }, uikPublicKey: 'k'.repeat(43),
+  deviceCert: { v: 1, userId: id('u'), deviceId: id('d'), sigKey: 'a'.repeat(43), kemKey: 'b'.repeat(43), createdAt: 1,
+    listVersion: 1, uikSig: 'sig' },
+  wrappedAbk: 'w'.repeat(40), secretBundle: 'b'.repeat(40), ...over,
+});
+
+describe('AuthService', () => {
+  let users: FakeUsers;
+  let service: AuthService;
+
+  beforeEach(() => {
+    users = new FakeUsers();
+    const secrets = { preloginSecret: Buffer.from('x'.repeat(32)) } as AuthSecrets;
+    const tokens = { issue: async () => ({ accessToken: 'token', expiresIn: 60 }) } as unknown as TokenIssuer;
+    service = new AuthService(new AuthConfig(), users as unknown as UserRepository, secrets, tokens);
+  });
+
+  it('gives an unknown username a stable fake salt of the same shape as a real one', async () => {
+    const first = await service.prelogin('nobody');
+    expect(await service.prelogin('nobody')).toEqual(first);
+    expect(await service.prelogin('somebody')).not.toEqual(first);
+    expect(first).toMatchObject({ kdf: 'argon2id', m: 65536, t: 3, p: 4 });
+    expect(first.salt).toMatch(/^[A-Za-z0-9_-]{22}$/);
+  });
+
+  it('returns the stored parameters for a registered user', async () => {
+    await service.register(registration());
+    expect(await service.prelogin('alice')).toEqual(registration().kdf);
+  });
+
+  it('stores an argon2id hash of the auth secret, never the secret', async () => {
+    await service.register(registration());
+    const stored = users.byName.get('alice');
+    expect(stored?.authHash).toMatch(/^\$argon2id\$v=19\$m=19456,p=1,t=2\$/);
+    expect(JSON.stringify(stored)).not.toContain('S'.repeat(43));
+  });
+
+  it('logs in with the right secret and refuses a wrong one', async () => {
+    await service.register(registration());
+    await expect(service.login({ username: 'alice', authSecret: 'S'.repeat(43) })).resolves.toMatchObject({
+      user: { username: 'alice' }, backup: { wrappedAbk: 'w'.repeat(40) } });
+    await expect(service.login({ username: 'alice', authSecret: 'T'.repeat(43) })).rejects.toBeInstanceOf(UnauthorizedException);
+    await expect(service.login({ username: 'nobody', authSecret: 'T'.repeat(43) })).rejects.toBeInstanceOf(UnauthorizedException);
+  });
+
+  it('refuses a first device certificate for another user', async () => {
+    const dto = registration();
+    await expect(service.register({ ...dto, deviceCert: { ...dto.deviceCert, userId: id('z') } }))
+      .rejects.toBeInstanceOf(BadRequestException);
+  });
+
+  it('answers a taken username with 409', async () => {
+    await service.register(registration());
+    const other = registration({ userId: id('v') });
+    const again = { ...other, deviceCert: { ...other.deviceCert, userId: id('v') } };
+    await expect(service.register(again)).rejects.toBeInstanceOf(ConflictException);
+  });
+});
