@@ -23,8 +23,8 @@ export class CoreConfig {
   @IsUrl(url) AUTH_JWKS_URL: string = 'http://127.0.0.1:3001/api/auth/.well-known/jwks.json';
   /** Where services ask the rooms service about membership. */
   @IsUrl(url) ROOMS_URL: string = 'http://127.0.0.1:3002';
-  /** The browser origin allowed to open sockets. */
-  @IsUrl(url) PUBLIC_ORIGIN: string = 'http://localhost:8080';
+  /** Browser origins (comma-separated) allowed to open sockets, besides the same origin. */
+  @IsString() PUBLIC_ORIGIN: string = 'http://localhost:8080';
   @IsString() INSTANCE_ID: string = 'local';
 }
 
