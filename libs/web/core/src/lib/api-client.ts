@@ -14,6 +14,10 @@ import {
 import type { DeviceCert, EpochKeyEnvelope, KdfParams, RoomOp } from '@parley/shared/crypto';
 import { toApiRequestError } from './api-error';
 
+function bearer(token?: string): Record<string, string> {
+  return token ? { Authorization: `Bearer ${token}` } : {};
+}
+
 export interface HistoryQuery {
   before?: number;
   after?: number;
@@ -44,12 +48,13 @@ export class ApiClient {
     return this.call(this.http.get<UserSummary[]>(API.users, { params: { search: prefix } }));
   }
 
-  getProfile(userId: string): Promise<PublicProfile> {
-    return this.call(this.http.get<PublicProfile>(API.user(userId)));
+  /** `token` is for calls made before the session starts (setting up a new device during login). */
+  getProfile(userId: string, token?: string): Promise<PublicProfile> {
+    return this.call(this.http.get<PublicProfile>(API.user(userId), { headers: bearer(token) }));
   }
 
-  addDevice(deviceCert: DeviceCert): Promise<unknown> {
-    return this.call(this.http.post(`${API.users}/me/devices`, { deviceCert }));
+  addDevice(deviceCert: DeviceCert, token?: string): Promise<unknown> {
+    return this.call(this.http.post(`${API.users}/me/devices`, { deviceCert }, { headers: bearer(token) }));
   }
 
   createRoom(body: { roomId: string; name: string; createOp: RoomOp }): Promise<RoomSummary> {

@@ -13,7 +13,10 @@ export const authInterceptor: HttpInterceptorFn = (request, next) => {
   const router = inject(Router);
   const token = session.accessToken();
   const isApi = request.url.startsWith('/api/');
-  if (!token || !isApi || PUBLIC_ROUTES.includes(request.url)) return next(request);
+  // Calls that carry their own token (device setup during login, before the session starts) pass through.
+  if (!token || !isApi || PUBLIC_ROUTES.includes(request.url) || request.headers.has('Authorization')) {
+    return next(request);
+  }
   return next(request.clone({ setHeaders: { Authorization: `Bearer ${token}` } })).pipe(
     tap({
       error: (error: unknown) => {

@@ -1,0 +1,3 @@
+export * from './lib/login-page';
+export * from './lib/auth-service';
+export * from './lib/auth-errors';

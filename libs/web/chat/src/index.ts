@@ -1,0 +1,4 @@
+export * from './lib/chat-page';
+export * from './lib/chat-store';
+export * from './lib/chat-message';
+export * from './lib/room-crypto';

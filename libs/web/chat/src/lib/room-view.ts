@@ -1,0 +1,70 @@
+import { ChangeDetectionStrategy, Component, computed, inject } from '@angular/core';
+import { ChatStore } from './chat-store';
+import { Composer } from './composer';
+import { InviteForm } from './invite-form';
+import { MessageList } from './message-list';
+
+/** The open room: header with members and invite form, the conversation, the composer. */
+@Component({
+  selector: 'parley-room-view',
+  imports: [Composer, InviteForm, MessageList],
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  host: { class: 'flex min-h-0 flex-1 flex-col' },
+  template: `
+    @if (store.selectedRoom(); as room) {
+      <header class="border-b border-slate-200 bg-white/90 px-3 py-3 backdrop-blur sm:px-6">
+        <div class="flex items-center gap-2">
+          <button type="button" (click)="store.closeRoom()" aria-label="Back to rooms"
+            class="-ml-1 grid size-9 place-items-center rounded-full text-slate-600 hover:bg-slate-100 focus-visible:outline-2 focus-visible:outline-indigo-600 md:hidden">
+            <svg viewBox="0 0 20 20" class="size-5" fill="currentColor" aria-hidden="true"><path fill-rule="evenodd" d="M12.8 4.2a.75.75 0 0 1 0 1.06L8.06 10l4.74 4.74a.75.75 0 1 1-1.06 1.06l-5.27-5.27a.75.75 0 0 1 0-1.06l5.27-5.27a.75.75 0 0 1 1.06 0Z" clip-rule="evenodd"/></svg>
+          </button>
+          <div class="min-w-0 flex-1">
+            <h2 class="truncate text-lg font-semibold text-slate-900">{{ room.name }}</h2>
+            <p class="truncate text-xs text-slate-500">
+              @if (memberNames(); as names) {
+                <span class="sr-only">Members: </span>{{ names }}
+              } @else {
+                End-to-end encrypted
+              }
+            </p>
+          </div>
+          <span class="hidden items-center gap-1 rounded-full bg-emerald-50 px-2 py-1 text-xs font-medium text-emerald-700 sm:flex"
+            title="Messages are encrypted with this room's epoch key">
+            <svg viewBox="0 0 20 20" class="size-3.5" fill="currentColor" aria-hidden="true"><path fill-rule="evenodd" d="M10 1a4.5 4.5 0 0 0-4.5 4.5V9H5a2 2 0 0 0-2 2v6a2 2 0 0 0 2 2h10a2 2 0 0 0 2-2v-6a2 2 0 0 0-2-2h-.5V5.5A4.5 4.5 0 0 0 10 1Zm3 8V5.5a3 3 0 1 0-6 0V9h6Z" clip-rule="evenodd"/></svg>
+            Encrypted · epoch {{ room.currentEpoch }}
+          </span>
+        </div>
+        <div class="mt-3">
+          <parley-invite-form />
+        </div>
+      </header>
+
+      @if (store.roomError(); as message) {
+        <div role="alert" class="mx-3 mt-3 rounded-lg border border-rose-200 bg-rose-50 px-3 py-2 text-sm text-rose-800 sm:mx-6">
+          {{ message }}
+          <button type="button" (click)="store.openRoom(room.roomId)" class="ml-2 font-medium underline underline-offset-2">Try again</button>
+        </div>
+      }
+
+      <parley-message-list class="bg-slate-50" [messages]="store.messages()" [loading]="store.roomLoading()"
+        [hasMore]="store.hasMore()" (retry)="store.retry($event)" (loadOlder)="store.loadOlder()" />
+
+      <footer class="border-t border-slate-200 bg-white px-3 py-3 sm:px-6">
+        @if (!store.roomLoading() && !store.canSend()) {
+          <p class="mb-2 text-xs text-amber-700">Waiting for this room's key… it arrives when a member adds your device.</p>
+        }
+        <parley-composer [disabled]="!store.canSend()" />
+      </footer>
+    }
+  `,
+})
+export class RoomView {
+  protected readonly store = inject(ChatStore);
+  protected readonly memberNames = computed(() => {
+    const me = this.store.user()?.userId;
+    const members = this.store.members();
+    if (members.length === 0) return '';
+    const names = members.map((m) => (m.userId === me ? 'you' : m.displayName));
+    return `${members.length} member${members.length === 1 ? '' : 's'}: ${names.join(', ')}`;
+  });
+}
