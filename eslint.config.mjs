@@ -57,6 +57,12 @@ export default [
               onlyDependOnLibsWithTags: [`scope:${s}`, 'scope:shared'],
             })),
             { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
+            // Addition to CONVENTIONS.md: apps/server (one-process mode) composes all four service
+            // modules, which no single service scope may do. Named, so it is never a wildcard.
+            {
+              sourceTag: 'scope:composition',
+              onlyDependOnLibsWithTags: [...SCOPES.filter((s) => s !== 'web').map((s) => `scope:${s}`), 'scope:shared'],
+            },
 
             // Platforms: keep server-only and browser-only packages out of code that runs elsewhere.
             // The onlyDependOnLibsWithTags lists are an addition to CONVENTIONS.md: without them a
@@ -94,6 +100,14 @@ export default [
     rules: {
       // An unawaited promise in a socket handler or shutdown hook loses errors silently.
       '@typescript-eslint/no-floating-promises': 'error',
+      // Validated config and DTO classes (`@IsInt() PORT: number = 8080`) state their types next to
+      // the validators on purpose; parameters and locals still must not repeat the obvious.
+      '@typescript-eslint/no-inferrable-types': ['error', { ignoreProperties: true }],
+      // `const { secret: _secret, ...safe } = x` is how we drop fields; a leading _ marks "unused on purpose".
+      '@typescript-eslint/no-unused-vars': [
+        'warn',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrorsIgnorePattern: '^_', ignoreRestSiblings: true },
+      ],
     },
   },
   {
