@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import * as dynamoose from 'dynamoose';
 import type { Item } from 'dynamoose/dist/Item';
 import type { ModelType } from 'dynamoose/dist/General';
@@ -31,13 +32,13 @@ export class DynamoTables implements OnModuleInit {
 
   /** Defines the model of table `<TABLE_PREFIX><name>`; call from a repository's constructor. */
   define<T extends Item>(name: string, schema: Schema): ModelType<T> {
-    const create = this.config.DYNAMODB_CREATE_TABLES;
+    // Table creation is ours (see ensureTable): dynamoose's own flow fails when two instances race to create.
     const model = dynamoose.model<T>(this.config.TABLE_PREFIX + name, schema, {
-      create,
+      create: false,
       update: false,
       initialize: false,
       throughput: 'ON_DEMAND',
-      waitForActive: { enabled: create, check: { timeout: 60_000, frequency: 200 } },
+      waitForActive: false,
     });
     this.models.push(model as unknown as ModelType<Item>);
     return model;
@@ -45,9 +46,31 @@ export class DynamoTables implements OnModuleInit {
 
   async onModuleInit(): Promise<void> {
     for (const model of this.models) {
+      if (this.config.DYNAMODB_CREATE_TABLES) await this.ensureTable(model);
       await model.table().initialize();
     }
     this.logger.log({ tables: this.models.map((m) => m.table().name) }, 'DynamoDB tables ready');
+  }
+
+  /**
+   * Creates a missing table and waits until it and its indexes are ACTIVE. Two instances starting together (two
+   * gateways) may both try; the loser's ResourceInUseException just means the table is on its way.
+   */
+  private async ensureTable(model: ModelType<Item>): Promise<void> {
+    const request = (await model.table().create({ return: 'request' })) as unknown as CreateTableCommandInput;
+    try {
+      await this.client.createTable(request);
+    } catch (err) {
+      if ((err as { name?: string }).name !== 'ResourceInUseException') throw err;
+    }
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const { Table } = await this.client.describeTable({ TableName: request.TableName });
+      const indexesActive = (Table?.GlobalSecondaryIndexes ?? []).every((i) => i.IndexStatus === 'ACTIVE');
+      if (Table?.TableStatus === 'ACTIVE' && indexesActive) return;
+      if (Date.now() > deadline) throw new Error(`table ${request.TableName} did not become ACTIVE within 60 s`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
   }
 
   /** For readiness checks: one cheap call that needs the endpoint and the credentials. */
