@@ -1,18 +1,3 @@
-import angular from 'angular-eslint';
-import baseConfig from '../../../eslint.config.mjs';
+import angularConfig from '../../../eslint.angular.mjs';
 
-export default [
-  ...baseConfig,
-  ...angular.configs.tsRecommended.map((config) => ({ ...config, files: ['**/*.ts'] })),
-  { files: ['**/*.ts'], processor: angular.processInlineTemplates },
-  ...[...angular.configs.templateRecommended, ...angular.configs.templateAccessibility].map((config) => ({
-    ...config,
-    files: ['**/*.html'],
-  })),
-  {
-    files: ['**/*.ts'],
-    rules: {
-      '@angular-eslint/component-selector': ['error', { type: 'element', prefix: ['parley', 'app'], style: 'kebab-case' }],
-    },
-  },
-];
+export default [...angularConfig];
