@@ -25,7 +25,7 @@ export default [
     files: ['**/*.ts', '**/*.tsx', '**/*.js', '**/*.jsx', '**/*.cjs', '**/*.mjs'],
     // Project lint configs import this root file by relative path; it belongs to no project,
     // so the rule would call it an "external resource". Config files are not product code.
-    ignores: ['**/eslint.config.{js,mjs,cjs}'],
+    ignores: ['**/eslint.config.{js,mjs,cjs}', '**/webpack.config.js'],
     rules: {
       '@nx/enforce-module-boundaries': [
         'error',
