@@ -53,8 +53,8 @@ describe('Parley services as separate processes', () => {
     await Promise.all([alice.loadKeys(roomId), bob.loadKeys(roomId)]);
     await alice.connect(gw1.url);
     await bob.connect(gw2.url);
-    expect(await alice.join(roomId)).toEqual({ ok: true });
-    expect(await bob.join(roomId)).toEqual({ ok: true });
+    expect(await alice.join(roomId)).toMatchObject({ ok: true });
+    expect(await bob.join(roomId)).toMatchObject({ ok: true });
   }, 120_000);
 
   afterAll(async () => {

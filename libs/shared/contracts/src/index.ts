@@ -10,3 +10,4 @@ export * from './lib/message.dto';
 export * from './lib/file.dto';
 export * from './lib/socket-events';
 export * from './lib/bus-events';
+export * from './lib/realtime.dto';

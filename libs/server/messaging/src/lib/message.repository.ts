@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { Condition } from 'dynamoose';
 import type { ModelType } from 'dynamoose/dist/General';
 import { DynamoTables, isConditionFailed } from '@parley/server/core';
 import type { StoredMessage } from '@parley/shared/contracts';
@@ -31,11 +32,55 @@ export class MessageRepository {
     }
   }
 
-  /** The stored copy of a message id in a room, for idempotent retries. (GSI: eventually consistent.) */
+  /** The stored copy of a message id in a room. GSI: eventually consistent, so recent writes may be missing. */
   async findByMessageId(roomId: string, messageId: string): Promise<StoredMessage | undefined> {
     const items = await this.messages.query('messageId').eq(messageId).using('messageId-index').exec();
     const item = items.find((i) => i.roomId === roomId);
     return item ? toStored(item) : undefined;
+  }
+
+  /** Every stored copy of a message id, in any room (REST delete names only the id). GSI: eventually consistent. */
+  async findAnyByMessageId(messageId: string): Promise<StoredMessage[]> {
+    const items = await this.messages.query('messageId').eq(messageId).using('messageId-index').exec();
+    return items.map(toStored);
+  }
+
+  /** The message at (roomId, seq), read consistently. */
+  async get(roomId: string, seq: number): Promise<StoredMessage | undefined> {
+    const item = await this.messages.get({ roomId, seq }, { consistent: true });
+    return item ? toStored(item) : undefined;
+  }
+
+  /** Looks for a message id among the last `depth` items at or below `atOrBelow`, with a consistent read. */
+  async findRecentByMessageId(roomId: string, messageId: string, atOrBelow: number, depth = 100):
+    Promise<StoredMessage | undefined> {
+    const items = await this.messages.query('roomId').eq(roomId).where('seq').le(atOrBelow).sort('descending')
+      .limit(depth).consistent().exec();
+    const item = items.find((i) => i.messageId === messageId);
+    return item ? toStored(item) : undefined;
+  }
+
+  /**
+   * Removes the ciphertext and signature of a message and leaves a tombstone with its header (ids, seq, sender,
+   * times) so that history keeps its shape. Only the sender's own message, checked in the same conditional write.
+   * Returns the tombstone, or undefined when the seq holds no such message of this sender.
+   */
+  async tombstone(roomId: string, seq: number, messageId: string, senderUserId: string):
+    Promise<StoredMessage | undefined> {
+    const stored = await this.get(roomId, seq);
+    if (!stored || stored.messageId !== messageId || stored.senderUserId !== senderUserId) return undefined;
+    if (stored.deleted) return stored;
+    const { seq: _seq, receivedAt: _at, deleted: _d, ...event } = stored;
+    const tombstone = { ...event, ct: '', sig: '' };
+    try {
+      await this.messages.update({ roomId, seq }, { event: JSON.stringify(tombstone), deleted: true }, {
+        condition: new Condition('messageId').eq(messageId).and().where('senderUserId').eq(senderUserId),
+      });
+    } catch (err) {
+      if (isConditionFailed(err)) return undefined;
+      throw err;
+    }
+    return { ...tombstone, seq, receivedAt: stored.receivedAt, deleted: true };
   }
 
   async highestSeq(roomId: string): Promise<number> {
@@ -59,5 +104,6 @@ export class MessageRepository {
 }
 
 function toStored(item: MessageItem): StoredMessage {
-  return { ...(JSON.parse(item.event) as EncryptedEvent), seq: item.seq, receivedAt: item.receivedAt };
+  const message: StoredMessage = { ...(JSON.parse(item.event) as EncryptedEvent), seq: item.seq, receivedAt: item.receivedAt };
+  return item.deleted ? { ...message, deleted: true } : message;
 }

@@ -9,6 +9,8 @@ export const messageSchema = new Schema({
   receivedAt: Number,
   /** The EncryptedEvent exactly as sent (JSON): ciphertext and signature the server cannot open. */
   event: String,
+  /** A tombstone: the sender deleted the message; `event` keeps its header, without ciphertext or signature. */
+  deleted: Boolean,
 });
 
 export interface MessageItem extends Item {
@@ -18,4 +20,5 @@ export interface MessageItem extends Item {
   senderUserId: string;
   receivedAt: number;
   event: string;
+  deleted?: boolean;
 }

@@ -1,13 +1,24 @@
 import { Module } from '@nestjs/common';
-import { HistoryController } from './history.controller';
+import { loadConfig } from '@parley/server/core';
+import { HistoryController, MessagesController } from './history.controller';
+import { MESSAGING_CONFIG, MessagingConfig } from './messaging.config';
 import { MessageRepository } from './message.repository';
 import { MessagingGateway } from './messaging.gateway';
 import { MessagingService } from './messaging.service';
+import { PresenceService } from './presence.service';
+import { PresenceStore } from './presence.store';
+import { RateLimits } from './rate-limits';
+import { RealtimeRepository } from './realtime.repository';
+import { ReceiptRepository } from './receipt.repository';
 import { SeqAllocator } from './seq-allocator';
 
-/** Real-time messaging and history (DESIGN §2 messages, §4 socket events). */
+/** Real-time messaging and history (DESIGN §2 messages and receipts, §4 socket events). */
 @Module({
-  controllers: [HistoryController],
-  providers: [MessageRepository, SeqAllocator, MessagingService, MessagingGateway],
+  controllers: [HistoryController, MessagesController],
+  providers: [
+    { provide: MESSAGING_CONFIG, useFactory: () => loadConfig(MessagingConfig) },
+    MessageRepository, ReceiptRepository, SeqAllocator, MessagingService, RealtimeRepository, PresenceStore,
+    PresenceService, RateLimits, MessagingGateway,
+  ],
 })
 export class MessagingModule {}

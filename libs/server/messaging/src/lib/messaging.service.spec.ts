@@ -1,16 +1,32 @@
 import { BadRequestException } from '@nestjs/common';
-import type { AuthUser, MembershipClient } from '@parley/server/core';
+import type { AuthUser, MembershipClient, RedisConnections } from '@parley/server/core';
 import type { StoredMessage } from '@parley/shared/contracts';
 import type { EncryptedEvent } from '@parley/shared/crypto';
-import type { MessageRepository } from './message.repository';
+import { type MessageRepository, SeqTakenError } from './message.repository';
 import { MessagingService } from './messaging.service';
-import type { SeqAllocator } from './seq-allocator';
+import type { ReceiptRepository } from './receipt.repository';
+import { SeqAllocator } from './seq-allocator';
 
+/** The messages table, with a GSI that can be told to lag (as DynamoDB's may). */
 class FakeMessages {
   stored: StoredMessage[] = [];
-  async put(m: StoredMessage) { this.stored.push(m); }
+  gsiLags = false;
+  async put(m: StoredMessage) {
+    if (this.stored.some((s) => s.roomId === m.roomId && s.seq === m.seq)) throw new SeqTakenError('taken');
+    this.stored.push(m);
+  }
   async findByMessageId(roomId: string, messageId: string) {
+    if (this.gsiLags) return undefined;
     return this.stored.find((m) => m.roomId === roomId && m.messageId === messageId);
+  }
+  async get(roomId: string, seq: number) {
+    return this.stored.find((m) => m.roomId === roomId && m.seq === seq);
+  }
+  async findRecentByMessageId(roomId: string, messageId: string, atOrBelow: number) {
+    return this.stored.find((m) => m.roomId === roomId && m.messageId === messageId && m.seq <= atOrBelow);
+  }
+  async highestSeq(roomId: string) {
+    return Math.max(0, ...this.stored.filter((m) => m.roomId === roomId).map((m) => m.seq));
   }
   async page(roomId: string, opts: { before?: number; after?: number; limit: number }) {
     const all = this.stored.filter((m) => m.roomId === roomId);
@@ -20,7 +36,8 @@ class FakeMessages {
 }
 
 const id = (c: string) => c.repeat(22);
-const alice: AuthUser = { userId: id('a'), username: 'alice', token: 't' };
+const alice = { userId: id('a'), username: 'alice', token: 't' } as AuthUser;
+const bob = { userId: id('b'), username: 'bob', token: 't' } as AuthUser;
 const event = (messageId: string, sender = alice.userId): EncryptedEvent => ({
   v: 1, suite: 'v1', roomId: id('r'), epoch: 1, messageId, senderUserId: sender, senderDeviceId: id('d'), senderSeq: 0,
   sentAt: 1, ct: 'ct', sig: 's'.repeat(86),
@@ -29,14 +46,14 @@ const event = (messageId: string, sender = alice.userId): EncryptedEvent => ({
 describe('MessagingService', () => {
   let messages: FakeMessages;
   let service: MessagingService;
-  let next = 0;
+  const membership = { assertMember: async () => ({}) } as unknown as MembershipClient;
+  const noRedis = { enabled: false } as unknown as RedisConnections;
+  const make = () => new MessagingService(messages as unknown as MessageRepository,
+    new SeqAllocator(noRedis, messages as unknown as MessageRepository), membership, {} as ReceiptRepository);
 
   beforeEach(() => {
     messages = new FakeMessages();
-    next = 0;
-    const seqs = { next: async () => ++next } as unknown as SeqAllocator;
-    const membership = { assertMember: async () => ({}) } as unknown as MembershipClient;
-    service = new MessagingService(messages as unknown as MessageRepository, seqs, membership);
+    service = make();
   });
 
   it('stores each new message under the next seq', async () => {
@@ -50,6 +67,48 @@ describe('MessagingService', () => {
     const first = await service.send(alice, event(id('1')));
     const retry = await service.send(alice, event(id('1')));
     expect(retry).toEqual({ message: first.message, duplicate: true });
+    expect(messages.stored).toHaveLength(1);
+  });
+
+  it('gives a quick retry its first seq even while the messageId index lags', async () => {
+    messages.gsiLags = true;
+    const first = await service.send(alice, event(id('1')));
+    const retry = await service.send(alice, event(id('1')));
+    expect(retry).toEqual({ message: first.message, duplicate: true });
+    expect(messages.stored).toHaveLength(1);
+  });
+
+  it('stores concurrent attempts of one messageId once, under one seq', async () => {
+    messages.gsiLags = true;
+    const results = await Promise.all([1, 2, 3, 4].map(() => service.send(alice, event(id('1')))));
+    expect(new Set(results.map((r) => r.message.seq))).toEqual(new Set([1]));
+    expect(results.filter((r) => !r.duplicate)).toHaveLength(1);
+    expect(messages.stored).toHaveLength(1);
+  });
+
+  it('stores a retry whose first attempt claimed a seq but never wrote (a crashed instance)', async () => {
+    messages.gsiLags = true;
+    const seqs = new SeqAllocator(noRedis, messages as unknown as MessageRepository);
+    await seqs.claim(id('r'), id('1'), alice.userId); // the attempt that died before its write
+    service = new MessagingService(messages as unknown as MessageRepository, seqs, membership, {} as ReceiptRepository);
+    const retry = await service.send(alice, event(id('1')));
+    expect(retry).toMatchObject({ duplicate: false, message: { seq: 1 } });
+    expect(messages.stored).toHaveLength(1);
+  });
+
+  it('finds a message stored before the claims were lost (restart) although the index lags', async () => {
+    const first = await service.send(alice, event(id('1')));
+    messages.gsiLags = true;
+    service = make(); // a new process: no claims, the counter is re-seeded from the table
+    const retry = await service.send(alice, event(id('1')));
+    expect(retry).toEqual({ message: first.message, duplicate: true });
+    expect(messages.stored).toHaveLength(1);
+  });
+
+  it('refuses another user who reuses a claimed messageId', async () => {
+    messages.gsiLags = true;
+    await service.send(alice, event(id('1')));
+    await expect(service.send(bob, event(id('1'), bob.userId))).rejects.toBeInstanceOf(BadRequestException);
     expect(messages.stored).toHaveLength(1);
   });
 

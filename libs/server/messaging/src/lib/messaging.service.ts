@@ -1,33 +1,74 @@
-import { BadRequestException, Injectable } from '@nestjs/common';
+import { BadRequestException, Injectable, Logger, NotFoundException } from '@nestjs/common';
 import { type AuthUser, MembershipClient } from '@parley/server/core';
-import { HISTORY_PAGE_DEFAULT, type HistoryPage, type HistoryQueryDto, type StoredMessage } from '@parley/shared/contracts';
+import {
+  HISTORY_PAGE_DEFAULT, type HistoryPage, type HistoryQueryDto, type MessageDeleted, type ReadReceipt, type RoomDetail,
+  type StoredMessage,
+} from '@parley/shared/contracts';
 import type { EncryptedEvent } from '@parley/shared/crypto';
-import { MessageRepository } from './message.repository';
+import { MessageRepository, SeqTakenError } from './message.repository';
+import { ReceiptRepository } from './receipt.repository';
 import { SeqAllocator } from './seq-allocator';
+
+export interface SendResult {
+  message: StoredMessage;
+  /** A retry of a stored messageId: the first copy, not to be delivered again. */
+  duplicate: boolean;
+}
 
 /** Rules of sending and reading messages. The ciphertext passes through untouched. */
 @Injectable()
 export class MessagingService {
+  private readonly logger = new Logger(MessagingService.name);
+
   constructor(
     private readonly messages: MessageRepository,
     private readonly seqs: SeqAllocator,
     private readonly membership: MembershipClient,
+    private readonly receipts: ReceiptRepository,
   ) {}
 
   /**
-   * Stores an event under the room's next seq. A retry of a stored messageId gets the first seq back
-   * (`duplicate: true`, not broadcast again). The caller has checked that the sender joined the room.
+   * Stores an event under the room's next seq, exactly once per (roomId, messageId): a retry, on any instance, at
+   * any time, gets the first seq back (`duplicate: true`, not broadcast again). See SeqAllocator for how. The
+   * caller has checked that the sender may write to the room.
    */
-  async send(user: AuthUser, event: EncryptedEvent): Promise<{ message: StoredMessage; duplicate: boolean }> {
+  async send(user: AuthUser, event: EncryptedEvent): Promise<SendResult> {
     if (event.senderUserId !== user.userId) throw new BadRequestException('senderUserId must be you');
-    const existing = await this.messages.findByMessageId(event.roomId, event.messageId);
-    if (existing) {
-      if (existing.senderUserId !== user.userId) throw new BadRequestException('that messageId is taken');
-      return { message: existing, duplicate: true };
+    const [claim, indexed] = await Promise.all([
+      this.seqs.claim(event.roomId, event.messageId, user.userId),
+      this.messages.findByMessageId(event.roomId, event.messageId),
+    ]);
+    if (indexed) return this.existing(user, indexed, claim.fresh);
+    if (claim.owner !== user.userId) throw new BadRequestException('that messageId is taken');
+    if (claim.fresh && claim.recoveredAt !== undefined) {
+      const recent = await this.messages.findRecentByMessageId(event.roomId, event.messageId, claim.recoveredAt);
+      if (recent) return this.existing(user, recent, true);
     }
-    const message: StoredMessage = { ...event, seq: await this.seqs.next(event.roomId), receivedAt: Date.now() };
-    await this.messages.put(message);
-    return { message, duplicate: false };
+    const message: StoredMessage = { ...event, seq: claim.seq, receivedAt: claim.receivedAt };
+    try {
+      await this.messages.put(message);
+      return { message, duplicate: false };
+    } catch (err) {
+      if (!(err instanceof SeqTakenError)) throw err;
+      // Another attempt with this messageId claimed the same seq and wrote first; a consistent read shows it.
+      const stored = await this.messages.get(event.roomId, claim.seq);
+      if (stored?.messageId === event.messageId) return this.existing(user, stored, false);
+      this.logger.error({ roomId: event.roomId, seq: claim.seq }, 'a claimed seq holds another message');
+      throw err;
+    }
+  }
+
+  private async existing(user: AuthUser, stored: StoredMessage, repointClaim: boolean): Promise<SendResult> {
+    if (stored.senderUserId !== user.userId) throw new BadRequestException('that messageId is taken');
+    if (repointClaim) await this.seqs.reclaim(stored.roomId, stored.messageId, stored);
+    return { message: stored, duplicate: true };
+  }
+
+  /** Sending over REST (bots, scripts): the same rules, with the membership check a socket did at join. */
+  async post(user: AuthUser, roomId: string, event: EncryptedEvent): Promise<SendResult> {
+    if (event.roomId !== roomId) throw new BadRequestException('roomId must equal the room in the path');
+    await this.membership.assertMember(user, roomId);
+    return this.send(user, event);
   }
 
   async history(user: AuthUser, roomId: string, query: HistoryQueryDto): Promise<HistoryPage> {
@@ -35,10 +76,62 @@ export class MessagingService {
       throw new BadRequestException('give either before or after, not both');
     }
     await this.membership.assertMember(user, roomId);
+    return this.page(roomId, query);
+  }
+
+  /** History without the membership call: for sockets, which proved membership at `room:join`. */
+  async page(roomId: string, query: HistoryQueryDto): Promise<HistoryPage> {
     const limit = query.limit ?? HISTORY_PAGE_DEFAULT;
     const messages = await this.messages.page(roomId, { before: query.before, after: query.after, limit: limit + 1 });
     const hasMore = messages.length > limit;
     if (!hasMore) return { messages, hasMore };
     return { messages: query.after !== undefined ? messages.slice(0, limit) : messages.slice(1), hasMore };
+  }
+
+  /**
+   * The sender deletes a message: the ciphertext goes, a tombstone stays. Deleting a deleted message succeeds
+   * again (retries are harmless). Someone else's message or an unknown id: 404, the same answer for both.
+   */
+  async delete(user: AuthUser, roomId: string, messageId: string): Promise<MessageDeleted> {
+    const seq = await this.seqs.lookup(roomId, messageId) ?? (await this.messages.findByMessageId(roomId, messageId))?.seq;
+    const deleted = seq === undefined ? undefined : await this.messages.tombstone(roomId, seq, messageId, user.userId);
+    if (!deleted) throw new NotFoundException('no message of yours with that id');
+    return { roomId, messageId, seq: deleted.seq };
+  }
+
+  /** DELETE /api/messages/:messageId: finds the room by the id; the sender must still be a member. */
+  async deleteById(user: AuthUser, messageId: string): Promise<MessageDeleted> {
+    const copies = await this.messages.findAnyByMessageId(messageId);
+    const mine = copies.find((m) => m.senderUserId === user.userId);
+    if (!mine) throw new NotFoundException('no message of yours with that id');
+    await this.membership.assertMember(user, mine.roomId);
+    return this.delete(user, mine.roomId, messageId);
+  }
+
+  /**
+   * Moves the reader's last-read seq forward (never back, never past the room's last seq). Returns the receipt
+   * to broadcast, or undefined when nothing changed.
+   */
+  async markRead(user: AuthUser, roomId: string, seq: number): Promise<ReadReceipt | undefined> {
+    const last = await this.seqs.current(roomId);
+    if (seq > last) throw new BadRequestException(`seq ${seq} is past the room's last message (${last})`);
+    const readAt = Date.now();
+    const moved = await this.receipts.advance(roomId, user.userId, seq, readAt);
+    return moved ? { roomId, userId: user.userId, seq, readAt } : undefined;
+  }
+
+  /** Where a room stands for a user who joins it: last seq, their last read seq, everyone's receipts. */
+  async roomState(user: AuthUser, room: RoomDetail): Promise<{ lastSeq: number; lastReadSeq: number; unread: number;
+    receipts: ReadReceipt[] }> {
+    const [lastSeq, all] = await Promise.all([this.seqs.current(room.roomId), this.receipts.forRoom(room.roomId)]);
+    const members = new Set(room.members.map((m) => m.userId));
+    const receipts = all.filter((r) => members.has(r.userId));
+    const lastReadSeq = receipts.find((r) => r.userId === user.userId)?.seq ?? 0;
+    return { lastSeq, lastReadSeq, unread: Math.max(0, lastSeq - lastReadSeq), receipts };
+  }
+
+  /** Throws unless `user` is a member (REST paths; sockets check once at join). */
+  assertMember(user: AuthUser, roomId: string): Promise<RoomDetail> {
+    return this.membership.assertMember(user, roomId);
   }
 }

@@ -3,43 +3,182 @@ import type { Redis } from 'ioredis';
 import { RedisConnections } from '@parley/server/core';
 import { MessageRepository } from './message.repository';
 
+/** How long a claim answers retries by itself. Past it the `messageId` GSI, long consistent by then, does. */
+export const CLAIM_TTL_SECONDS = 600;
+/** After a seq counter had to be re-seeded (new room or lost Redis data), new sends also check recent items. */
+export const RECOVERY_WINDOW_SECONDS = 60;
+
+/** Where a send goes: the seq it owns in its room, and whether another attempt claimed it first. */
+export interface SeqClaim {
+  seq: number;
+  receivedAt: number;
+  /** The user whose send made the claim. */
+  owner: string;
+  /** true: this call allocated the seq; false: an earlier attempt with the same messageId did. */
+  fresh: boolean;
+  /**
+   * Set when the room's counter was re-seeded less than RECOVERY_WINDOW_SECONDS ago: the highest stored seq at
+   * that moment. Claims made before a Redis data loss are gone and the GSI may still lag, so the caller checks
+   * the items up to this seq with a consistent read.
+   */
+  recoveredAt?: number;
+}
+
 /**
- * Per-room strictly increasing `seq` (DESIGN §2): Redis INCR across gateway instances, a counter in one process.
- * A missing key (new room, or Redis lost its data) is seeded from the highest stored seq first, so seq never
- * goes back.
+ * One Redis round trip: answer an existing claim of (roomId, messageId), or take the room's next seq and claim it.
+ * Keys share the `{roomId}` hash tag so that the script also runs on Redis Cluster.
+ * Returns {0, claim} | {1, claim, recovering-seed or false} | {-1} (the counter must be seeded first).
+ */
+const CLAIM_SCRIPT = `
+local claim = redis.call('GET', KEYS[2])
+if claim then return {0, claim} end
+if redis.call('EXISTS', KEYS[1]) == 0 then return {-1} end
+local seq = redis.call('INCR', KEYS[1])
+local value = seq .. ':' .. ARGV[1] .. ':' .. ARGV[2]
+redis.call('SET', KEYS[2], value, 'EX', ARGV[3])
+return {1, value, redis.call('GET', KEYS[3])}
+`;
+
+interface ClaimingRedis extends Redis {
+  parleyClaim(seqKey: string, claimKey: string, recoveringKey: string, receivedAt: number, owner: string, ttl: number):
+    Promise<[number, string?, (string | null)?]>;
+}
+
+/**
+ * Per-room strictly increasing `seq` (DESIGN §2) together with the idempotency claim of each `messageId`.
+ *
+ * Why a claim in Redis (in memory in one process) in front of the GSI, rather than a claim item in DynamoDB:
+ * - The `messageId-index` GSI alone is not enough: it is eventually consistent, so a quick retry (client timeout,
+ *   reconnect to another instance) could miss the first copy and get a second seq.
+ * - A DynamoDB claim item written first with a condition would be exact, but it puts a second sequential write
+ *   (5–10 ms in AWS) on every send, the path whose latency the product is judged by, and doubles write cost.
+ * - The Redis claim is made in the same atomic script that takes the seq: one round trip (the old path needed two
+ *   for the counter alone). Concurrent attempts of one messageId on any instance see one claim, so they share
+ *   one seq; whichever attempt writes first stores it, the others find it by a consistent GetItem at that seq.
+ * - Durability: the GSI is queried in parallel with the claim on every send, so a retry after the claim expired
+ *   (10 min, far beyond GSI propagation) still gets its first seq. The one gap left, a Redis data loss within
+ *   the GSI's lag, is closed by the recovery window: a re-seeded counter marks the room, and sends in the
+ *   next minute also look for their messageId among the last stored items with a consistent query.
+ * A seq claimed by an attempt that never wrote (crash, or found an older copy) stays a hole; clients treat a
+ * hole older than a few seconds as closed (DESIGN §2), and seq never goes back.
  */
 @Injectable()
 export class SeqAllocator {
-  private readonly redis?: Redis;
-  private readonly local = new Map<string, number>();
+  private readonly redis?: ClaimingRedis;
+  private readonly counters = new Map<string, number>();
+  private readonly claims = new Map<string, { value: string; expires: number }>();
+  private readonly recovering = new Map<string, { seed: number; expires: number }>();
+  private lastPrune = Date.now();
 
   constructor(
     redis: RedisConnections,
     private readonly messages: MessageRepository,
   ) {
-    this.redis = redis.enabled ? redis.connect('seq') : undefined;
-  }
-
-  async next(roomId: string): Promise<number> {
-    return this.redis ? this.nextInRedis(this.redis, roomId) : this.nextLocal(roomId);
-  }
-
-  private async nextInRedis(redis: Redis, roomId: string): Promise<number> {
-    const key = `parley:seq:${roomId}`;
-    if (!(await redis.exists(key))) {
-      // NX: when several instances seed at once, the first value stands; all of them are the stored maximum.
-      await redis.set(key, await this.messages.highestSeq(roomId), 'NX');
+    if (redis.enabled) {
+      const connection = redis.connect('seq');
+      connection.defineCommand('parleyClaim', { numberOfKeys: 3, lua: CLAIM_SCRIPT });
+      this.redis = connection as ClaimingRedis;
     }
-    return redis.incr(key);
   }
 
-  private async nextLocal(roomId: string): Promise<number> {
-    if (!this.local.has(roomId)) {
+  /** Claims the next seq of the room for this messageId, or answers the claim an earlier attempt made. */
+  async claim(roomId: string, messageId: string, owner: string, receivedAt = Date.now()): Promise<SeqClaim> {
+    return this.redis ? this.claimInRedis(this.redis, roomId, messageId, owner, receivedAt)
+      : this.claimLocal(roomId, messageId, owner, receivedAt);
+  }
+
+  /** Points the claim at a copy found in the table (the seq this attempt took becomes a hole). */
+  async reclaim(roomId: string, messageId: string, stored: { seq: number; receivedAt: number; senderUserId: string }):
+    Promise<void> {
+    const value = encode(stored.seq, stored.receivedAt, stored.senderUserId);
+    if (this.redis) await this.redis.set(keys(roomId, messageId).claim, value, 'EX', CLAIM_TTL_SECONDS);
+    else this.claims.set(`${roomId}/${messageId}`, { value, expires: Date.now() + CLAIM_TTL_SECONDS * 1000 });
+  }
+
+  /** The claimed seq of a messageId, if a claim is still held (for deletes soon after the send). */
+  async lookup(roomId: string, messageId: string): Promise<number | undefined> {
+    const value = this.redis ? await this.redis.get(keys(roomId, messageId).claim)
+      : this.liveLocal(this.claims.get(`${roomId}/${messageId}`));
+    return value ? decode(value).seq : undefined;
+  }
+
+  /** The room's highest allocated seq (0 for a room without messages). */
+  async current(roomId: string): Promise<number> {
+    if (this.redis) {
+      const value = await this.redis.get(keys(roomId, '').seq);
+      if (value !== null) return Number(value);
+    } else if (this.counters.has(roomId)) {
+      return this.counters.get(roomId) ?? 0;
+    }
+    return this.messages.highestSeq(roomId);
+  }
+
+  private async claimInRedis(redis: ClaimingRedis, roomId: string, messageId: string, owner: string, now: number):
+    Promise<SeqClaim> {
+    const k = keys(roomId, messageId);
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const [state, value, recovering] = await redis.parleyClaim(k.seq, k.claim, k.recovering, now, owner,
+        CLAIM_TTL_SECONDS);
+      if (state === -1) {
+        const highest = await this.messages.highestSeq(roomId);
+        // NX: when several instances seed at once, the first value stands; all of them are the stored maximum.
+        const seeded = await redis.set(k.seq, highest, 'NX');
+        if (seeded === 'OK' && highest > 0) await redis.set(k.recovering, highest, 'EX', RECOVERY_WINDOW_SECONDS);
+        continue;
+      }
+      const claim = { ...decode(value ?? ''), fresh: state === 1 };
+      return recovering ? { ...claim, recoveredAt: Number(recovering) } : claim;
+    }
+    throw new Error(`the seq counter of room ${roomId} could not be seeded`);
+  }
+
+  private async claimLocal(roomId: string, messageId: string, owner: string, now: number): Promise<SeqClaim> {
+    this.prune();
+    const key = `${roomId}/${messageId}`;
+    const existing = this.liveLocal(this.claims.get(key));
+    if (existing) return { ...decode(existing), fresh: false };
+    if (!this.counters.has(roomId)) {
       const highest = await this.messages.highestSeq(roomId);
-      if (!this.local.has(roomId)) this.local.set(roomId, highest);
+      const again = this.liveLocal(this.claims.get(key)); // another attempt may have claimed while we read
+      if (again) return { ...decode(again), fresh: false };
+      if (!this.counters.has(roomId)) {
+        this.counters.set(roomId, highest);
+        if (highest > 0) this.recovering.set(roomId, { seed: highest, expires: now + RECOVERY_WINDOW_SECONDS * 1000 });
+      }
     }
-    const seq = (this.local.get(roomId) ?? 0) + 1;
-    this.local.set(roomId, seq);
-    return seq;
+    const seq = (this.counters.get(roomId) ?? 0) + 1;
+    this.counters.set(roomId, seq);
+    this.claims.set(key, { value: encode(seq, now, owner), expires: Date.now() + CLAIM_TTL_SECONDS * 1000 });
+    const recovering = this.recovering.get(roomId);
+    const claim: SeqClaim = { seq, receivedAt: now, owner, fresh: true };
+    return recovering && recovering.expires > Date.now() ? { ...claim, recoveredAt: recovering.seed } : claim;
   }
+
+  private liveLocal(entry: { value: string; expires: number } | undefined): string | undefined {
+    return entry && entry.expires > Date.now() ? entry.value : undefined;
+  }
+
+  /** Keeps the in-memory claims bounded by their TTL. */
+  private prune(): void {
+    const now = Date.now();
+    if (now - this.lastPrune < 30_000) return;
+    this.lastPrune = now;
+    for (const [key, entry] of this.claims) if (entry.expires <= now) this.claims.delete(key);
+    for (const [key, entry] of this.recovering) if (entry.expires <= now) this.recovering.delete(key);
+  }
+}
+
+function keys(roomId: string, messageId: string) {
+  return {
+    seq: `parley:seq:{${roomId}}`,
+    claim: `parley:claim:{${roomId}}:${messageId}`,
+    recovering: `parley:seq-recovering:{${roomId}}`,
+  };
+}
+
+const encode = (seq: number, receivedAt: number, owner: string) => `${seq}:${receivedAt}:${owner}`;
+
+function decode(value: string): { seq: number; receivedAt: number; owner: string } {
+  const [seq, receivedAt, owner] = value.split(':');
+  return { seq: Number(seq), receivedAt: Number(receivedAt), owner: owner ?? '' };
 }

@@ -1,0 +1,109 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { type AuthUser, CORE_CONFIG, type CoreConfig } from '@parley/server/core';
+import { API, type RoomDetail, type RoomSummary, type StatusUpdateDto, type UserPresence, userRoom } from '@parley/shared/contracts';
+import { MESSAGING_CONFIG, type MessagingConfig } from './messaging.config';
+import { PresenceStore, type StoredStatus } from './presence.store';
+import { type ParleySocket, RealtimeRepository } from './realtime.repository';
+
+/**
+ * Presence across instances (DESIGN §4): `user:online` when a user's first socket connects anywhere,
+ * `user:offline` a grace period after the last one closed (a reload does not flap), `user:status` on
+ * `status:update`. Only rooms the user belongs to hear it, so only people who share a room see each other.
+ */
+@Injectable()
+export class PresenceService {
+  private readonly logger = new Logger(PresenceService.name);
+  private readonly pending = new Map<string, NodeJS.Timeout>();
+
+  constructor(
+    private readonly store: PresenceStore,
+    private readonly realtime: RealtimeRepository,
+    @Inject(MESSAGING_CONFIG) private readonly config: MessagingConfig,
+    @Inject(CORE_CONFIG) private readonly core: CoreConfig,
+  ) {}
+
+  /** The user's rooms, from the rooms service on the user's own token; [] when it does not answer. */
+  async roomsOf(user: AuthUser): Promise<string[]> {
+    try {
+      const response = await fetch(new URL(API.rooms, this.core.ROOMS_URL), {
+        headers: { authorization: `Bearer ${user.token}` }, signal: AbortSignal.timeout(5_000),
+      });
+      if (!response.ok) return [];
+      return ((await response.json()) as RoomSummary[]).map((r) => r.roomId);
+    } catch {
+      return [];
+    }
+  }
+
+  count(userId: string): Promise<number> {
+    return this.store.count(userId);
+  }
+
+  async connected(socket: ParleySocket): Promise<void> {
+    const { user } = socket.data;
+    await this.store.add(user.userId, socket.id);
+    const status = await this.store.status(user.userId);
+    if (status.status === 'invisible') return;
+    if ((await this.store.announce(user.userId, 'online')) !== 'online') {
+      this.realtime.toRooms(audience(socket), undefined, 'user:online', presence(user.userId, status));
+    }
+  }
+
+  async disconnected(socket: ParleySocket): Promise<void> {
+    const { user } = socket.data;
+    const rooms = audience(socket);
+    if ((await this.store.remove(user.userId, socket.id)) > 0) return;
+    clearTimeout(this.pending.get(user.userId));
+    const timer = setTimeout(() => {
+      this.pending.delete(user.userId);
+      void this.goneIfStillGone(user.userId, rooms).catch((err) =>
+        this.logger.warn({ err, userId: user.userId }, 'presence check failed'));
+    }, this.config.PRESENCE_GRACE_MS);
+    timer.unref();
+    this.pending.set(user.userId, timer);
+  }
+
+  private async goneIfStillGone(userId: string, rooms: string[]): Promise<void> {
+    if ((await this.store.count(userId)) > 0) return;
+    if ((await this.store.announce(userId, 'offline')) === 'online') {
+      this.realtime.toRooms(rooms, undefined, 'user:offline', { userId });
+    }
+  }
+
+  async updateStatus(socket: ParleySocket, update: StatusUpdateDto): Promise<void> {
+    const { user } = socket.data;
+    const status: StoredStatus = update.text ? { status: update.status, text: update.text } : { status: update.status };
+    await this.store.setStatus(user.userId, status);
+    const rooms = audience(socket);
+    if (status.status === 'invisible') {
+      if ((await this.store.announce(user.userId, 'offline')) === 'online') {
+        this.realtime.toRooms(rooms, undefined, 'user:offline', { userId: user.userId });
+      }
+      return;
+    }
+    await this.store.announce(user.userId, 'online');
+    this.realtime.toRooms(rooms, undefined, 'user:status', presence(user.userId, status));
+  }
+
+  /** Members of a room who are online now, as others may see them. */
+  async onlineIn(room: RoomDetail): Promise<UserPresence[]> {
+    const online = await this.store.online(room.members.map((m) => m.userId));
+    return [...online].filter(([, s]) => s.status !== 'invisible').map(([userId, s]) => presence(userId, s));
+  }
+
+  /** Keeps this instance's sockets counted (see PresenceStore). */
+  heartbeat(sockets: Iterable<ParleySocket>): Promise<void> {
+    return this.store.heartbeat([...sockets].map((s) => ({ userId: s.data.user.userId, socketId: s.id })));
+  }
+}
+
+/** Who may see a socket's user: the rooms the user belonged to at connect and those joined since. */
+function audience(socket: ParleySocket): string[] {
+  const joined = [...socket.rooms].filter((r) => r !== socket.id && r !== userRoom(socket.data.user.userId));
+  return [...new Set([...(socket.data.memberOf ?? []), ...joined])];
+}
+
+function presence(userId: string, status: StoredStatus): UserPresence {
+  const visible = status.status === 'invisible' ? 'online' : status.status;
+  return status.text ? { userId, status: visible, text: status.text } : { userId, status: visible };
+}

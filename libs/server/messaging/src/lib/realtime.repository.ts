@@ -1,0 +1,57 @@
+import { Injectable } from '@nestjs/common';
+import type { Server, Socket } from 'socket.io';
+import type { AuthUser } from '@parley/server/core';
+import { type ClientToServerEvents, type ServerToClientEvents, userRoom } from '@parley/shared/contracts';
+
+export interface SocketData {
+  user: AuthUser;
+  /** Rooms the user belonged to when the socket connected: who may see this user's presence. */
+  memberOf: string[];
+  /** Access-token expiry (ms since epoch). */
+  expiresAt: number;
+}
+export type ParleySocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+export type ParleyServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+type Args<E extends keyof ServerToClientEvents> = Parameters<ServerToClientEvents[E]>;
+
+/**
+ * The only code that emits to sockets (the gateway hands it the server at init). Room emits go through the
+ * adapter, so they reach sockets on every instance; `local` ones only this instance's (for bus events, which
+ * every instance receives itself).
+ */
+@Injectable()
+export class RealtimeRepository {
+  private server?: ParleyServer;
+
+  attach(server: ParleyServer): void {
+    this.server = server;
+  }
+
+  private get io(): ParleyServer {
+    if (!this.server) throw new Error('the socket server is not initialised yet');
+    return this.server;
+  }
+
+  /** To everyone in the rooms, on every instance, except `exceptSocketId` (the sender's socket). */
+  toRooms<E extends keyof ServerToClientEvents>(rooms: string | string[], exceptSocketId: string | undefined,
+    event: E, ...args: Args<E>): void {
+    if (Array.isArray(rooms) && rooms.length === 0) return;
+    const target = exceptSocketId ? this.io.to(rooms).except(exceptSocketId) : this.io.to(rooms);
+    target.emit(event, ...args);
+  }
+
+  /** To this instance's sockets in a room (bus events: every instance gets its own copy). */
+  toLocalRoom<E extends keyof ServerToClientEvents>(room: string, event: E, ...args: Args<E>): void {
+    this.io.local.to(room).emit(event, ...args);
+  }
+
+  /** Makes this instance's sockets of a user leave a room (member removed). */
+  leaveLocal(userId: string, roomId: string): void {
+    this.io.local.in(userRoom(userId)).socketsLeave(roomId);
+  }
+
+  /** This instance's sockets. */
+  localSockets(): Iterable<ParleySocket> {
+    return this.io.of('/').sockets.values();
+  }
+}
