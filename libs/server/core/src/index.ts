@@ -2,6 +2,7 @@ export * from './lib/config/load-config';
 export * from './lib/config/core.config';
 export * from './lib/config/tokens';
 export * from './lib/auth/token-verifier';
+export * from './lib/auth/session-denylist';
 export * from './lib/auth/public.decorator';
 export * from './lib/auth/jwt-auth.guard';
 export * from './lib/auth/current-user.decorator';

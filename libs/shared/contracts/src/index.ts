@@ -10,4 +10,5 @@ export * from './lib/message.dto';
 export * from './lib/file.dto';
 export * from './lib/socket-events';
 export * from './lib/bus-events';
+export * from './lib/session.dto';
 export * from './lib/realtime.dto';

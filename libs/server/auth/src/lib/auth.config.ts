@@ -8,8 +8,20 @@ export class AuthConfig {
   @IsOptional() @IsString() @MinLength(32) PRELOGIN_SECRET?: string = undefined;
   /** Local modes only: generate missing secrets once and keep them in this folder. */
   @IsOptional() @IsString() DEV_SECRETS_DIR?: string = undefined;
-  /** Until refresh tokens land (issue 4) an access token must outlive a chat session; DESIGN's goal is 15 min. */
-  @IsInt() @Min(60) @Max(86400) ACCESS_TOKEN_TTL_SECONDS: number = 3600;
+  /**
+   * Public JWKs (a JSON array) published beside the signing key: the previous key while its tokens run out, or
+   * the next one before it starts signing. Two keys live at once is how the signing key rotates without logouts.
+   */
+  @IsOptional() @IsString() JWT_EXTRA_PUBLIC_JWKS?: string = undefined;
+  /** Access tokens are short-lived; the refresh token (cookie) renews them. */
+  @IsInt() @Min(60) @Max(3600) ACCESS_TOKEN_TTL_SECONDS: number = 900;
+  /** A session ends after this many days without a refresh. */
+  @IsInt() @Min(1) @Max(365) REFRESH_TOKEN_TTL_DAYS: number = 30;
+  /**
+   * The refresh token just replaced may come back this many seconds after the rotation (two tabs refreshing at
+   * once): it is refused without ending the session. Any other reuse of an old token revokes the whole family.
+   */
+  @IsInt() @Min(0) @Max(60) REFRESH_REUSE_GRACE_SECONDS: number = 10;
   /** argon2id over the client's authSecret: at least OWASP's minimum (19 MiB, t=2, p=1). */
   @IsInt() @Min(19456) ARGON2_MEMORY_KIB: number = 19456;
   @IsInt() @Min(2) ARGON2_TIME: number = 2;

@@ -1,7 +1,9 @@
-import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
 import { Public } from '@parley/server/core';
-import { LoginDto, PreloginDto, RegisterDto } from '@parley/shared/contracts';
+import { type AuthResponse, LoginDto, PreloginDto, RegisterDto } from '@parley/shared/contracts';
 import { AuthService } from './auth.service';
+import { clientOf, setRefreshCookie } from './sessions/refresh-cookie';
 import { TokenIssuer } from './tokens/token-issuer';
 
 @Public()
@@ -19,14 +21,20 @@ export class AuthController {
   }
 
   @Post('register')
-  register(@Body() body: RegisterDto) {
-    return this.auth.register(body);
+  async register(@Body() body: RegisterDto, @Req() req: Request, @Res({ passthrough: true }) res: Response):
+    Promise<AuthResponse> {
+    const { response, refresh } = await this.auth.register(body, clientOf(req));
+    setRefreshCookie(res, refresh);
+    return response;
   }
 
   @Post('login')
   @HttpCode(200)
-  login(@Body() body: LoginDto) {
-    return this.auth.login(body);
+  async login(@Body() body: LoginDto, @Req() req: Request, @Res({ passthrough: true }) res: Response):
+    Promise<AuthResponse> {
+    const { response, refresh } = await this.auth.login(body, clientOf(req));
+    setRefreshCookie(res, refresh);
+    return response;
   }
 
   @Get('.well-known/jwks.json')

@@ -2,24 +2,29 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { AUTH_CONFIG, type AuthConfig } from './auth.config';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
+import { SessionRepository } from './sessions/session.repository';
+import { SessionsController } from './sessions/sessions.controller';
+import { SessionsService } from './sessions/sessions.service';
 import { AuthSecrets } from './tokens/auth-secrets';
 import { TokenIssuer } from './tokens/token-issuer';
 import { UserRepository } from './users/user.repository';
 import { UsersController } from './users/users.controller';
 import { UsersService } from './users/users.service';
 
-/** Accounts, devices and access tokens (DESIGN §3, §4 auth routes). */
+/** Accounts, sessions, devices and access tokens (DESIGN §3, §4 auth routes). */
 @Module({})
 export class AuthModule {
   static forRoot(config: AuthConfig): DynamicModule {
     return {
       module: AuthModule,
-      controllers: [AuthController, UsersController],
+      controllers: [AuthController, SessionsController, UsersController],
       providers: [
         { provide: AUTH_CONFIG, useValue: config },
         AuthSecrets,
         TokenIssuer,
         UserRepository,
+        SessionRepository,
+        SessionsService,
         AuthService,
         UsersService,
       ],

@@ -2,6 +2,7 @@ import { BadRequestException, ConflictException, UnauthorizedException } from '@
 import type { RegisterDto } from '@parley/shared/contracts';
 import { AuthConfig } from './auth.config';
 import { AuthService } from './auth.service';
+import type { SessionsService } from './sessions/sessions.service';
 import type { AuthSecrets } from './tokens/auth-secrets';
 import type { TokenIssuer } from './tokens/token-issuer';
 import { type UserRecord, type UserRepository, UsernameTakenError } from './users/user.repository';
@@ -16,6 +17,7 @@ class FakeUsers {
 }
 
 const id = (c: string) => c.repeat(22);
+const client = { ip: '127.0.0.1', userAgent: 'jest' };
 const registration = (over: Partial<RegisterDto> = {}): RegisterDto => ({
   userId: id('u'), username: 'alice', displayName: 'Alice', authSecret: 'S'.repeat(43),
   kdf: { kdf: 'argon2id', m: 65536, t: 3, p: 4, salt: 'c'.repeat(22) }, uikPublicKey: 'k'.repeat(43),
@@ -32,7 +34,9 @@ describe('AuthService', () => {
     users = new FakeUsers();
     const secrets = { preloginSecret: Buffer.from('x'.repeat(32)) } as AuthSecrets;
     const tokens = { issue: async () => ({ accessToken: 'token', expiresIn: 60 }) } as unknown as TokenIssuer;
-    service = new AuthService(new AuthConfig(), users as unknown as UserRepository, secrets, tokens);
+    const sessions = { start: async () => ({ sessionId: 's'.repeat(22), refreshToken: 'r', maxAgeMs: 1 }) } as
+      unknown as SessionsService;
+    service = new AuthService(new AuthConfig(), users as unknown as UserRepository, secrets, tokens, sessions);
   });
 
   it('gives an unknown username a stable fake salt of the same shape as a real one', async () => {
@@ -44,35 +48,37 @@ describe('AuthService', () => {
   });
 
   it('returns the stored parameters for a registered user', async () => {
-    await service.register(registration());
+    await service.register(registration(), client);
     expect(await service.prelogin('alice')).toEqual(registration().kdf);
   });
 
   it('stores an argon2id hash of the auth secret, never the secret', async () => {
-    await service.register(registration());
+    await service.register(registration(), client);
     const stored = users.byName.get('alice');
     expect(stored?.authHash).toMatch(/^\$argon2id\$v=19\$m=19456,p=1,t=2\$/);
     expect(JSON.stringify(stored)).not.toContain('S'.repeat(43));
   });
 
   it('logs in with the right secret and refuses a wrong one', async () => {
-    await service.register(registration());
-    await expect(service.login({ username: 'alice', authSecret: 'S'.repeat(43) })).resolves.toMatchObject({
-      user: { username: 'alice' }, backup: { wrappedAbk: 'w'.repeat(40) } });
-    await expect(service.login({ username: 'alice', authSecret: 'T'.repeat(43) })).rejects.toBeInstanceOf(UnauthorizedException);
-    await expect(service.login({ username: 'nobody', authSecret: 'T'.repeat(43) })).rejects.toBeInstanceOf(UnauthorizedException);
+    await service.register(registration(), client);
+    await expect(service.login({ username: 'alice', authSecret: 'S'.repeat(43) }, client)).resolves.toMatchObject({
+      response: { user: { username: 'alice' }, backup: { wrappedAbk: 'w'.repeat(40) } }, refresh: { refreshToken: 'r' } });
+    await expect(service.login({ username: 'alice', authSecret: 'T'.repeat(43) }, client))
+      .rejects.toBeInstanceOf(UnauthorizedException);
+    await expect(service.login({ username: 'nobody', authSecret: 'T'.repeat(43) }, client))
+      .rejects.toBeInstanceOf(UnauthorizedException);
   });
 
   it('refuses a first device certificate for another user', async () => {
     const dto = registration();
-    await expect(service.register({ ...dto, deviceCert: { ...dto.deviceCert, userId: id('z') } }))
+    await expect(service.register({ ...dto, deviceCert: { ...dto.deviceCert, userId: id('z') } }, client))
       .rejects.toBeInstanceOf(BadRequestException);
   });
 
   it('answers a taken username with 409', async () => {
-    await service.register(registration());
+    await service.register(registration(), client);
     const other = registration({ userId: id('v') });
     const again = { ...other, deviceCert: { ...other.deviceCert, userId: id('v') } };
-    await expect(service.register(again)).rejects.toBeInstanceOf(ConflictException);
+    await expect(service.register(again, client)).rejects.toBeInstanceOf(ConflictException);
   });
 });

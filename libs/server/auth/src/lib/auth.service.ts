@@ -4,6 +4,7 @@ import { createHmac } from 'node:crypto';
 import type { AuthResponse, LoginDto, RegisterDto } from '@parley/shared/contracts';
 import type { KdfParams } from '@parley/shared/crypto';
 import { AUTH_CONFIG, AuthConfig } from './auth.config';
+import { type ClientContext, type IssuedRefresh, SessionsService } from './sessions/sessions.service';
 import { AuthSecrets } from './tokens/auth-secrets';
 import { TokenIssuer } from './tokens/token-issuer';
 import { type UserRecord, UserIdTakenError, UserRepository, UsernameTakenError } from './users/user.repository';
@@ -11,6 +12,12 @@ import { type UserRecord, UserIdTakenError, UserRepository, UsernameTakenError }
 /** The client's Argon2id parameters for new accounts (DESIGN §3); raised later without breaking old accounts. */
 export const CLIENT_KDF = { kdf: 'argon2id', m: 65536, t: 3, p: 4 } as const;
 const WRONG_CREDENTIALS = 'wrong username or password';
+
+/** A new session: the response body and the refresh token for the cookie. */
+export interface StartedSession {
+  response: AuthResponse;
+  refresh: IssuedRefresh;
+}
 
 @Injectable()
 export class AuthService {
@@ -22,6 +29,7 @@ export class AuthService {
     private readonly users: UserRepository,
     private readonly secrets: AuthSecrets,
     private readonly tokens: TokenIssuer,
+    private readonly sessions: SessionsService,
   ) {}
 
   /** KDF parameters for a username; for an unknown one a deterministic fake salt, same shape, same work. */
@@ -33,7 +41,7 @@ export class AuthService {
     return { ...CLIENT_KDF, salt };
   }
 
-  async register(dto: RegisterDto): Promise<AuthResponse> {
+  async register(dto: RegisterDto, client: ClientContext): Promise<StartedSession> {
     if (dto.deviceCert.userId !== dto.userId) throw new BadRequestException('deviceCert.userId must equal userId');
     if (dto.deviceCert.listVersion !== 1) throw new BadRequestException('the first device has listVersion 1');
     const user: UserRecord = {
@@ -54,24 +62,28 @@ export class AuthService {
       if (err instanceof UserIdTakenError) throw new ConflictException('that userId is taken; generate another');
       throw err;
     }
-    return this.session(user);
+    return this.session(user, client);
   }
 
-  async login(dto: LoginDto): Promise<AuthResponse> {
+  async login(dto: LoginDto, client: ClientContext): Promise<StartedSession> {
     const user = await this.users.findByUsername(dto.username);
     const ok = await verify(user?.authHash ?? (await this.dummy()), dto.authSecret).catch(() => false);
     if (!user || !ok) throw new UnauthorizedException(WRONG_CREDENTIALS);
-    return this.session(user);
+    return this.session(user, client);
   }
 
-  private async session(user: UserRecord): Promise<AuthResponse> {
+  private async session(user: UserRecord, client: ClientContext): Promise<StartedSession> {
     const summary = { userId: user.userId, username: user.username, displayName: user.displayName };
-    const { accessToken, expiresIn } = await this.tokens.issue(summary);
+    const refresh = await this.sessions.start(user.userId, client);
+    const { accessToken, expiresIn } = await this.tokens.issue(summary, refresh.sessionId);
     return {
-      accessToken,
-      expiresIn,
-      user: summary,
-      backup: { wrappedAbk: user.wrappedAbk, secretBundle: user.secretBundle },
+      response: {
+        accessToken,
+        expiresIn,
+        user: summary,
+        backup: { wrappedAbk: user.wrappedAbk, secretBundle: user.secretBundle },
+      },
+      refresh,
     };
   }
 

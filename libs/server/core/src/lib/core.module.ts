@@ -3,6 +3,7 @@ import { APP_GUARD } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { LoggerModule } from 'nestjs-pino';
 import { JwtAuthGuard } from './auth/jwt-auth.guard';
+import { SessionDenylist } from './auth/session-denylist';
 import { TokenVerifier } from './auth/token-verifier';
 import { Bus } from './bus/bus';
 import { MemoryBus } from './bus/memory-bus';
@@ -52,11 +53,12 @@ export class CoreModule {
             redis.enabled ? new RedisBus(redis.connect('bus-pub'), redis.connect('bus-sub')) : new MemoryBus(),
         },
         DynamoTables,
+        SessionDenylist,
         TokenVerifier,
         MembershipClient,
         { provide: APP_GUARD, useClass: JwtAuthGuard },
       ],
-      exports: [CORE_CONFIG, RedisConnections, Bus, DynamoTables, TokenVerifier, MembershipClient],
+      exports: [CORE_CONFIG, RedisConnections, Bus, DynamoTables, SessionDenylist, TokenVerifier, MembershipClient],
     };
   }
 }

@@ -1,6 +1,6 @@
 import { io, type Socket } from 'socket.io-client';
 import {
-  API, type AuthResponse, type ClientToServerEvents, type HistoryPage, type PublicProfile, type RoomDetail,
+  API, AUTH_API, type AuthResponse, REFRESH_COOKIE, type RefreshResponse, type ClientToServerEvents, type HistoryPage, type PublicProfile, type RoomDetail,
   type ServerToClientEvents, type StoredMessage,
 } from '@parley/shared/contracts';
 import {
@@ -14,16 +14,19 @@ export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 export interface HttpResult<T = unknown> {
   status: number;
   body: T;
+  /** The response headers (Set-Cookie, Retry-After …). */
+  headers: Headers;
 }
 
 /** A plain HTTP call as a client makes it; never throws on a status, so tests can assert on 4xx. */
-export async function http<T = unknown>(base: string, method: string, path: string, body?: unknown, token?: string):
-  Promise<HttpResult<T>> {
+export async function http<T = unknown>(base: string, method: string, path: string, body?: unknown, token?: string,
+  extraHeaders: Record<string, string> = {}): Promise<HttpResult<T>> {
   const res = await fetch(new URL(path, base), {
     method,
     headers: {
       ...(body !== undefined && { 'content-type': 'application/json' }),
       ...(token && { authorization: `Bearer ${token}` }),
+      ...extraHeaders,
     },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
@@ -34,7 +37,17 @@ export async function http<T = unknown>(base: string, method: string, path: stri
   } catch {
     /* not JSON */
   }
-  return { status: res.status, body: parsed as T };
+  return { status: res.status, body: parsed as T, headers: res.headers };
+}
+
+/** The value of a cookie a response set (`undefined` if it set none; '' if it cleared it). */
+export function cookieFrom(headers: Headers, name: string): string | undefined {
+  for (const line of headers.getSetCookie()) {
+    const [pair] = line.split(';');
+    const eq = pair.indexOf('=');
+    if (pair.slice(0, eq).trim() === name) return decodeURIComponent(pair.slice(eq + 1).trim());
+  }
+  return undefined;
 }
 
 /** The base URL of each service a client talks to (one origin in production; separate processes in tests). */
@@ -55,11 +68,15 @@ export class TestClient {
   private readonly certs = new Map<string, DeviceCert[]>();
   private senderSeq = 0;
 
+  /** The refresh token (what the browser keeps in its HttpOnly cookie). */
+  refreshToken?: string;
+
   private constructor(
     readonly endpoints: Endpoints,
     readonly username: string,
     readonly userId: string,
-    readonly token: string,
+    /** The current access token; `refresh()` replaces it. */
+    public token: string,
     readonly device: DeviceKeys,
   ) {}
 
@@ -79,7 +96,20 @@ export class TestClient {
       secretBundle: await sealBundle(abk, { uik: await exportIdentity(identity) }),
     });
     if (res.status !== 201) throw new Error(`register ${res.status}: ${JSON.stringify(res.body)}`);
-    return new TestClient(endpoints, username, userId, res.body.accessToken, device);
+    const client = new TestClient(endpoints, username, userId, res.body.accessToken, device);
+    client.refreshToken = cookieFrom(res.headers, REFRESH_COOKIE);
+    return client;
+  }
+
+  /** Trades the refresh token for a new access token (and a new refresh token), as the browser does. */
+  async refresh(base = this.endpoints.auth): Promise<HttpResult<RefreshResponse>> {
+    const res = await http<RefreshResponse>(base, 'POST', AUTH_API.refresh, undefined, undefined,
+      { cookie: `${REFRESH_COOKIE}=${this.refreshToken ?? ''}` });
+    if (res.status === 200) {
+      this.token = res.body.accessToken;
+      this.refreshToken = cookieFrom(res.headers, REFRESH_COOKIE);
+    }
+    return res;
   }
 
   call<T = unknown>(service: keyof Endpoints, method: string, path: string, body?: unknown): Promise<HttpResult<T>> {

@@ -82,4 +82,6 @@ export interface AccessTokenClaims {
   /** username */
   name: string;
   typ: 'access';
+  /** The session (refresh-token family) it was issued to: revoking the session revokes the token. */
+  sid: string;
 }

@@ -5,7 +5,10 @@ import type { UserSummary } from '@parley/shared/contracts';
 import { AUTH_CONFIG, AuthConfig } from '../auth.config';
 import { AuthSecrets } from './auth-secrets';
 
-/** Issues access tokens: ES256 with `kid`, `typ: at+jwt`, issuer and audience set (checked by every service). */
+/**
+ * Issues access tokens: ES256 with `kid`, `typ: at+jwt`, issuer, audience and the session id `sid` set (all
+ * checked by every service's TokenVerifier).
+ */
 @Injectable()
 export class TokenIssuer {
   constructor(
@@ -13,9 +16,13 @@ export class TokenIssuer {
     private readonly secrets: AuthSecrets,
   ) {}
 
-  async issue(user: UserSummary): Promise<{ accessToken: string; expiresIn: number }> {
+  get ttlSeconds(): number {
+    return this.config.ACCESS_TOKEN_TTL_SECONDS;
+  }
+
+  async issue(user: UserSummary, sessionId: string): Promise<{ accessToken: string; expiresIn: number }> {
     const expiresIn = this.config.ACCESS_TOKEN_TTL_SECONDS;
-    const accessToken = await new SignJWT({ name: user.username, typ: 'access' })
+    const accessToken = await new SignJWT({ name: user.username, typ: 'access', sid: sessionId })
       .setProtectedHeader({ alg: 'ES256', kid: this.secrets.publicJwk.kid, typ: 'at+jwt' })
       .setSubject(user.userId)
       .setIssuer(JWT_ISSUER)
@@ -27,6 +34,6 @@ export class TokenIssuer {
   }
 
   jwks() {
-    return { keys: [this.secrets.publicJwk] };
+    return { keys: this.secrets.publishedKeys };
   }
 }

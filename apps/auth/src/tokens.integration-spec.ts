@@ -1,0 +1,274 @@
+import { createHmac, createPublicKey, randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { decodeJwt, exportJWK, generateKeyPair, importJWK, type JWK, type JWTPayload, SignJWT } from 'jose';
+import { io } from 'socket.io-client';
+import { API, AUTH_API, REFRESH_COOKIE, type SessionInfo } from '@parley/shared/contracts';
+import {
+  createDeviceCert, derivePasswordSecrets, exportIdentity, generateDeviceKeys, generateIdentity, type KdfParams, randomId,
+  sealBundle, wrapKey,
+} from '@parley/shared/crypto';
+import {
+  cookieFrom, type Endpoints, freePort, http, requireRedis, type RunningProcess, startDynamoDbLocal, startService,
+  TestClient, waitFor,
+} from '@parley/server/testing';
+
+const b64 = (value: unknown) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
+const unique = () => `u${randomBytes(5).toString('hex')}`;
+
+/**
+ * Access and refresh tokens against the real services: two auth instances on one Redis and DynamoDB Local, with
+ * rooms, a gateway and files verifying tokens through the JWKS of auth.
+ */
+describe('tokens and sessions', () => {
+  const prefix = `it-auth-${randomBytes(4).toString('hex')}-`;
+  const secrets = mkdtempSync(join(tmpdir(), 'parley-auth-it-'));
+  const processes: RunningProcess[] = [];
+  let dynamo: RunningProcess;
+  let auth1: RunningProcess;
+  let auth2: RunningProcess;
+  let gateway: RunningProcess;
+  let endpoints: Endpoints;
+  let signingJwk: JWK;
+  let nextKey: { privateKey: CryptoKey; kid: string };
+  let alice: TestClient;
+  let bob: TestClient;
+
+  beforeAll(async () => {
+    const redisUrl = await requireRedis();
+    dynamo = await startDynamoDbLocal();
+    const pair = await generateKeyPair('ES256', { extractable: true });
+    nextKey = { privateKey: pair.privateKey, kid: 'next-key' };
+    const nextPublic = { ...(await exportJWK(pair.publicKey)), kid: nextKey.kid };
+    const [authPort, auth2Port, roomsPort] = [await freePort(), await freePort(), await freePort()];
+    const common = {
+      DYNAMODB_ENDPOINT: dynamo.url, DYNAMODB_CREATE_TABLES: 'true', TABLE_PREFIX: prefix, REDIS_URL: redisUrl,
+      AUTH_JWKS_URL: `http://127.0.0.1:${authPort}${API.jwks}`, ROOMS_URL: `http://127.0.0.1:${roomsPort}`,
+    };
+    const auth = { ...common, DEV_SECRETS_DIR: secrets, JWT_EXTRA_PUBLIC_JWKS: JSON.stringify([nextPublic]) };
+    // auth1 first: it generates the dev secrets that auth2 then shares.
+    auth1 = await startService('auth', 'auth1', { ...auth, PORT: String(authPort) });
+    const started = await Promise.all([
+      startService('auth', 'auth2', { ...auth, PORT: String(auth2Port) }),
+      startService('rooms', 'rooms', { ...common, PORT: String(roomsPort) }),
+      startService('messaging-gateway', 'gw', common),
+      startService('files', 'files', { ...common, BLOB_DIR: join(secrets, 'blobs') }),
+    ]);
+    processes.push(auth1, ...started);
+    [auth2, , gateway] = started;
+    endpoints = { auth: auth1.url, rooms: started[1].url, gateway: gateway.url, files: started[3].url };
+    signingJwk = JSON.parse(readFileSync(join(secrets, 'jwt-private.jwk.json'), 'utf8')) as JWK;
+    [alice, bob] = await Promise.all([TestClient.register(endpoints, unique()), TestClient.register(endpoints, unique())]);
+  }, 120_000);
+
+  afterAll(async () => {
+    await Promise.all(processes.map((p) => p.stop()));
+    await dynamo?.stop();
+  });
+
+  /** One authenticated route of every service; a valid token gets past the guard on each. */
+  const guarded = (): [string, string, string][] => [
+    ['auth', endpoints.auth, AUTH_API.sessions],
+    ['rooms', endpoints.rooms, API.rooms],
+    ['messaging-gateway', endpoints.gateway, API.roomMessages('r'.repeat(22))],
+    ['files', endpoints.files, API.fileContent('f'.repeat(22))],
+  ];
+  const statuses = async (token: string) =>
+    Promise.all(guarded().map(async ([, base, path]) => (await http(base, 'GET', path, undefined, token)).status));
+  const handshake = (token: string) => new Promise<string>((resolve) => {
+    const socket = io(gateway.url, { auth: { token }, transports: ['websocket'], reconnection: false, forceNew: true });
+    socket.once('connect', () => { socket.disconnect(); resolve('connected'); });
+    socket.once('connect_error', (err) => { socket.disconnect(); resolve(err.message); });
+  });
+
+  const now = () => Math.floor(Date.now() / 1000);
+  const claims = (over: JWTPayload = {}): JWTPayload => ({
+    sub: alice.userId, name: alice.username, typ: 'access', sid: decodeJwt(alice.token)['sid'], iss: 'parley-auth',
+    aud: 'parley', iat: now(), exp: now() + 600, ...over,
+  });
+  const sign = async (payload: JWTPayload, header: Record<string, unknown> = {}, key?: CryptoKey) =>
+    new SignJWT(payload).setProtectedHeader({ alg: 'ES256', kid: signingJwk.kid, typ: 'at+jwt', ...header })
+      .sign(key ?? ((await importJWK(signingJwk, 'ES256')) as CryptoKey));
+  const unsigned = (alg: string) => `${b64({ alg, kid: signingJwk.kid, typ: 'at+jwt' })}.${b64(claims())}.`;
+  const attacker = async () => (await generateKeyPair('ES256', { extractable: true }));
+
+  describe('every guard and the socket handshake refuse forged and dead tokens', () => {
+    it('accepts a genuine access token everywhere (the control)', async () => {
+      expect(await statuses(alice.token)).toEqual([200, 200, 403, 404]);
+      expect(await handshake(alice.token)).toBe('connected');
+    });
+
+    it('accepts a token signed with the second published key (rotation: two keys live)', async () => {
+      const jwks = await http<{ keys: JWK[] }>(endpoints.auth, 'GET', API.jwks);
+      expect(jwks.body.keys.map((k) => k.kid)).toEqual([signingJwk.kid, nextKey.kid]);
+      const token = await sign(claims(), { kid: nextKey.kid }, nextKey.privateKey);
+      expect(await statuses(token)).toEqual([200, 200, 403, 404]);
+    });
+
+    const attacks: [string, () => Promise<string>][] = [
+      ['alg "none"', async () => unsigned('none')],
+      ['alg "None"', async () => unsigned('None')],
+      ['alg "NONE"', async () => unsigned('NONE')],
+      ['alg "nOnE"', async () => unsigned('nOnE')],
+      ['HS256 signed with the public key (PEM)', async () => {
+        const pem = createPublicKey({ key: { ...signingJwk, d: undefined }, format: 'jwk' }).export({ type: 'spki', format: 'pem' });
+        const input = `${b64({ alg: 'HS256', kid: signingJwk.kid, typ: 'at+jwt' })}.${b64(claims())}`;
+        return `${input}.${createHmac('sha256', pem).update(input).digest('base64url')}`;
+      }],
+      ['HS256 signed with the public JWK', async () => {
+        const { d: _d, ...pub } = signingJwk;
+        const input = `${b64({ alg: 'HS256', kid: signingJwk.kid, typ: 'at+jwt' })}.${b64(claims())}`;
+        return `${input}.${createHmac('sha256', JSON.stringify(pub)).update(input).digest('base64url')}`;
+      }],
+      ['an expired token', () => sign(claims({ iat: now() - 1200, exp: now() - 60 }))],
+      ['nbf in the future', () => sign(claims({ nbf: now() + 600 }))],
+      ['a wrong issuer', () => sign(claims({ iss: 'evil-auth' }))],
+      ['a wrong audience', () => sign(claims({ aud: 'other-app' }))],
+      ['a wrong typ header', () => sign(claims(), { typ: 'JWT' })],
+      ['no session id', () => sign(claims({ sid: undefined }))],
+      ['a refresh token used as an access token', async () => alice.refreshToken ?? 'missing'],
+      ['an unknown kid (attacker key)', async () => sign(claims(), { kid: 'unknown-kid' }, (await attacker()).privateKey)],
+      ['an unknown kid (genuine key)', () => sign(claims(), { kid: 'unknown-kid' })],
+      ['a jku header pointing at the attacker', async () =>
+        sign(claims(), { jku: 'http://127.0.0.1:1/jwks.json' }, (await attacker()).privateKey)],
+      ['an x5u header', async () => sign(claims(), { x5u: 'http://127.0.0.1:1/cert.pem' }, (await attacker()).privateKey)],
+      ['an embedded jwk header', async () => {
+        const key = await attacker();
+        return sign(claims(), { jwk: await exportJWK(key.publicKey) }, key.privateKey);
+      }],
+      ['a jku header on a genuine signature', () => sign(claims(), { jku: 'http://127.0.0.1:1/jwks.json' })],
+      ['a truncated signature', async () => (await sign(claims())).slice(0, -6)],
+      ['no signature', async () => (await sign(claims())).split('.').slice(0, 2).join('.') + '.'],
+      ['a tampered payload (another user)', async () => {
+        const [header, , signature] = (await sign(claims())).split('.');
+        return `${header}.${b64(claims({ sub: bob.userId, name: bob.username }))}.${signature}`;
+      }],
+      ['a token of a logged-out session', async () => {
+        const carol = await TestClient.register(endpoints, unique());
+        expect((await carol.call('auth', 'POST', AUTH_API.logout, {})).status).toBe(204);
+        await waitFor('revocation on every service', async () => (await statuses(carol.token)).every((s) => s === 401), 3_000);
+        return carol.token;
+      }],
+    ];
+
+    it.each(attacks)('refuses %s', async (_name, make) => {
+      const token = await make();
+      expect(await statuses(token)).toEqual([401, 401, 401, 401]);
+      expect(await handshake(token)).toMatch(/access token/);
+    });
+  });
+
+  describe('refresh tokens', () => {
+    it('come as an HttpOnly, Secure, SameSite=Strict cookie scoped to /api/auth', async () => {
+      const res = await http(endpoints.auth, 'POST', API.login, { username: 'nobody-here', authSecret: 'A'.repeat(43) });
+      expect(res.status).toBe(401);
+      const carol = await TestClient.register(endpoints, unique());
+      const refreshed = await http(endpoints.auth, 'POST', AUTH_API.refresh, undefined, undefined,
+        { cookie: `${REFRESH_COOKIE}=${carol.refreshToken}` });
+      const line = refreshed.headers.getSetCookie().find((l) => l.startsWith(`${REFRESH_COOKIE}=`)) ?? '';
+      expect(line).toMatch(/; HttpOnly/);
+      expect(line).toMatch(/; Secure/);
+      expect(line).toMatch(/; SameSite=Strict/);
+      expect(line).toMatch(/; Path=\/api\/auth(;|$)/);
+      expect(JSON.stringify(refreshed.body)).not.toContain(cookieFrom(refreshed.headers, REFRESH_COOKIE));
+    });
+
+    it('rotate on every use, on either auth instance, and the new access token works everywhere', async () => {
+      const carol = await TestClient.register(endpoints, unique());
+      const first = carol.refreshToken;
+      expect((await carol.refresh(auth1.url)).status).toBe(200);
+      expect((await carol.refresh(auth2.url)).status).toBe(200);
+      expect(carol.refreshToken).not.toEqual(first);
+      expect(decodeJwt(carol.token)['exp']).toBeLessThanOrEqual(now() + 900);
+      expect(await statuses(carol.token)).toEqual([200, 200, 403, 404]);
+    });
+
+    it('revoke the whole family when a superseded one is reused, access tokens included', async () => {
+      const carol = await TestClient.register(endpoints, unique());
+      const stolen = carol.refreshToken;
+      await carol.refresh();
+      await carol.refresh();
+      const reuse = await http(endpoints.auth, 'POST', AUTH_API.refresh, undefined, undefined,
+        { cookie: `${REFRESH_COOKIE}=${stolen}` });
+      expect(reuse.status).toBe(401);
+      expect(cookieFrom(reuse.headers, REFRESH_COOKIE)).toBe('');
+      expect((await carol.refresh(auth2.url)).status).toBe(401);
+      await waitFor('revocation on every service', async () => (await statuses(carol.token)).every((s) => s === 401), 3_000);
+      expect(await handshake(carol.token)).toMatch(/access token/);
+    });
+
+    it('let exactly one of two concurrent refreshes with one token win, and the winner stays valid', async () => {
+      const carol = await TestClient.register(endpoints, unique());
+      const cookie = { cookie: `${REFRESH_COOKIE}=${carol.refreshToken}` };
+      const results = await Promise.all([auth1.url, auth2.url, auth1.url].map((base) =>
+        http(base, 'POST', AUTH_API.refresh, undefined, undefined, cookie)));
+      const winners = results.filter((r) => r.status === 200);
+      expect(winners).toHaveLength(1);
+      expect(results.filter((r) => r.status === 401)).toHaveLength(2);
+      carol.refreshToken = cookieFrom(winners[0].headers, REFRESH_COOKIE);
+      expect((await carol.refresh()).status).toBe(200);
+      expect(await statuses(carol.token)).toEqual([200, 200, 403, 404]);
+    });
+  });
+
+  describe('logout and sessions', () => {
+    it('logs out this session only, then every session', async () => {
+      const carol = await TestClient.register(endpoints, unique());
+      const second = await login(carol.username);
+      const third = await login(carol.username);
+      expect((await http(endpoints.auth, 'POST', AUTH_API.logout, {}, second.accessToken)).status).toBe(204);
+      await waitFor('revocation', async () => (await statuses(second.accessToken)).every((s) => s === 401), 3_000);
+      expect(await statuses(carol.token)).toEqual([200, 200, 403, 404]);
+      expect((await http(endpoints.auth, 'POST', AUTH_API.logout, { all: true }, third.accessToken)).status).toBe(204);
+      await waitFor('revocation', async () => (await statuses(carol.token)).every((s) => s === 401), 3_000);
+      expect((await carol.refresh()).status).toBe(401);
+    });
+
+    it('lists my sessions with the current one marked, and revokes one of mine but not someone else\'s', async () => {
+      const carol = await TestClient.register(endpoints, unique());
+      const other = await login(carol.username);
+      const list = await carol.call<SessionInfo[]>('auth', 'GET', AUTH_API.sessions);
+      expect(list.status).toBe(200);
+      expect(list.body).toHaveLength(2);
+      const mine = decodeJwt(carol.token)['sid'];
+      expect(list.body.find((s) => s.current)?.sessionId).toBe(mine);
+      expect(list.body[0]).toEqual(expect.objectContaining({ deviceLabel: expect.any(String), ip: expect.any(String),
+        lastUsedAt: expect.any(Number) }));
+      const otherSid = decodeJwt(other.accessToken)['sid'] as string;
+      expect((await bob.call('auth', 'DELETE', AUTH_API.session(otherSid))).status).toBe(404);
+      expect((await carol.call('auth', 'DELETE', AUTH_API.session(otherSid))).status).toBe(204);
+      await waitFor('revocation', async () => (await statuses(other.accessToken)).every((s) => s === 401), 3_000);
+      expect((await carol.call<SessionInfo[]>('auth', 'GET', AUTH_API.sessions)).body.map((s) => s.sessionId)).toEqual([mine]);
+    });
+  });
+
+  describe('registration', () => {
+    it('lets exactly one of 20 parallel registrations of one username win, across both instances', async () => {
+      const username = unique();
+      const pre = await http<KdfParams>(endpoints.auth, 'POST', API.prelogin, { username });
+      const { authSecret, pwKek } = await derivePasswordSecrets('correct horse battery staple', pre.body);
+      const identity = await generateIdentity();
+      const abk = randomBytes(32);
+      const common = { username, displayName: username, authSecret, kdf: pre.body, uikPublicKey: identity.publicKey,
+        wrappedAbk: await wrapKey(pwKek, abk, 'parley/v1/abk'),
+        secretBundle: await sealBundle(abk, { uik: await exportIdentity(identity) }) };
+      const bodies = await Promise.all(Array.from({ length: 20 }, async () => {
+        const userId = randomId();
+        return { ...common, userId, deviceCert: await createDeviceCert(identity, userId, await generateDeviceKeys(), 1) };
+      }));
+      const results = await Promise.all(bodies.map((body, i) =>
+        http(i % 2 ? auth2.url : auth1.url, 'POST', API.register, body)));
+      expect(results.map((r) => r.status).sort()).toEqual([201, ...Array<number>(19).fill(409)]);
+    });
+  });
+
+  /** A second login of an existing TestClient user (same password as TestClient.register). */
+  async function login(username: string) {
+    const pre = await http<KdfParams>(endpoints.auth, 'POST', API.prelogin, { username });
+    const { authSecret } = await derivePasswordSecrets('correct horse battery staple', pre.body);
+    const res = await http<{ accessToken: string }>(endpoints.auth, 'POST', API.login, { username, authSecret });
+    if (res.status !== 200) throw new Error(`login ${res.status}`);
+    return { accessToken: res.body.accessToken, refreshToken: cookieFrom(res.headers, REFRESH_COOKIE) };
+  }
+});
