@@ -169,3 +169,95 @@ export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   for (let i = 0; i < a.length; i++) diff |= a[i] ^ b[i];
   return diff === 0;
 }
+
+/** u16 big-endian. */
+export function u16(n: number): Bytes {
+  checkInt(n, 0xffff, 'u16');
+  return new Uint8Array([n >>> 8, n & 255]);
+}
+
+/** Lowercase hex of bytes. */
+export function hexEncode(bytes: Uint8Array): string {
+  let out = '';
+  for (const b of bytes) out += (b < 16 ? '0' : '') + b.toString(16);
+  return out;
+}
+
+/** Strict hex decoding (even length, `0-9a-fA-F` only). */
+export function hexDecode(s: string): Bytes {
+  if (typeof s !== 'string' || s.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(s)) {
+    throw new CryptoFormatError('hex: malformed');
+  }
+  const out = new Uint8Array(s.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(s.slice(2 * i, 2 * i + 2), 16);
+  return out;
+}
+
+/** Lexicographic order of byte strings (memcmp, shorter prefix first). */
+export function compareBytes(a: Uint8Array, b: Uint8Array): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i] - b[i];
+  return a.length - b.length;
+}
+
+/** Orders strings by their UTF-8 bytes: the order every implementation can reproduce (not JS's UTF-16 order). */
+export function compareUtf8(a: string, b: string): number {
+  return compareBytes(utf8(a), utf8(b));
+}
+
+/**
+ * Reads the length-prefixed encodings of this module back (for parsers of documented layouts and for tests).
+ * Every read is bounds-checked; `end()` insists that nothing is left over.
+ */
+export class ByteReader {
+  private off = 0;
+
+  constructor(private readonly bytes: Uint8Array) {}
+
+  fixed(n: number): Bytes {
+    if (this.off + n > this.bytes.length) throw new CryptoFormatError('reader: out of data');
+    const out = this.bytes.slice(this.off, this.off + n);
+    this.off += n;
+    return out;
+  }
+
+  u8(): number {
+    return this.fixed(1)[0];
+  }
+
+  u16(): number {
+    const b = this.fixed(2);
+    return (b[0] << 8) | b[1];
+  }
+
+  u32(): number {
+    return new DataView(this.fixed(4).buffer).getUint32(0, false);
+  }
+
+  u64(): number {
+    const v = new DataView(this.fixed(8).buffer);
+    const hi = v.getUint32(0, false);
+    if (hi > 0x1fffff) throw new CryptoFormatError('reader: u64 beyond 2^53');
+    return hi * 0x100000000 + v.getUint32(4, false);
+  }
+
+  lp(): Bytes {
+    return this.fixed(this.u16());
+  }
+
+  lpString(): string {
+    try {
+      return new TextDecoder('utf-8', { fatal: true }).decode(this.lp());
+    } catch (e) {
+      throw new CryptoFormatError('reader: invalid UTF-8', { cause: e });
+    }
+  }
+
+  get remaining(): number {
+    return this.bytes.length - this.off;
+  }
+
+  end(): void {
+    if (this.remaining !== 0) throw new CryptoFormatError(`reader: ${this.remaining} trailing bytes`);
+  }
+}

@@ -9,25 +9,18 @@
  *            ‖ lp(opsHead raw) ‖ lp(creatorUserId) ‖ lp(creatorDeviceId) ‖ u64(createdAt)
  *            ‖ for each wrap: lp(userId) ‖ lp(deviceId) ‖ lp(enc raw) ‖ lp(ct raw))
  */
-import { Aes256Gcm, CipherSuite, DhkemX25519HkdfSha256, HkdfSha256 } from '@hpke/core';
 import { b64uDecodeLen, b64uEncode, Bytes, concatBytes, lp, randomBytes, toBytes, u32, u64, utf8 } from './encoding';
 import { CryptoFormatError, DecryptionError, NotARecipientError, RosterError, SignatureError } from './errors';
 import type { DeviceKeys } from './device-cert';
 import { assertString, assertUint, ed25519Sign, ed25519Verify, KEY_BYTES, U32_MAX } from './primitives';
 import { rosterHash, sortRoster } from './room-op';
+import { hpkeOpen, hpkeSeal } from './hpke';
 import { B64u, DeviceCert, EpochKeyEnvelope, EpochKeyWrap } from './types';
 
 const CTX_REK = 'parley/v1/rek';
 const CTX_EPOCH = 'parley/v1/epoch';
 const HPKE_ENC_BYTES = 32;
 const HPKE_CT_BYTES = KEY_BYTES + 16;
-
-let suiteInstance: CipherSuite | undefined;
-/** The v1 HPKE suite (lazily created; uses Web Crypto X25519/HKDF/AES-GCM underneath). */
-function hpkeSuite(): CipherSuite {
-  suiteInstance ??= new CipherSuite({ kem: new DhkemX25519HkdfSha256(), kdf: new HkdfSha256(), aead: new Aes256Gcm() });
-  return suiteInstance;
-}
 
 /** A fresh 32-byte room epoch key. */
 export function createEpochKey(): Bytes {
@@ -104,25 +97,18 @@ export async function sealEpochKey(params: SealEpochKeyParams): Promise<EpochKey
   const sorted = sortRoster(recipients);
   const hash = await rosterHash(sorted);
   const aad = b64uDecodeLen(hash, 32, 'rosterHash');
-  const suite = hpkeSuite();
   const pt = toBytes(rek);
   const wraps: EpochKeyWrap[] = [];
   try {
     for (const r of sorted) {
       const pkRaw = b64uDecodeLen(r.kemKey, KEY_BYTES, 'recipient kemKey');
-      let enc: ArrayBuffer;
-      let ct: ArrayBuffer;
+      let sealed: { enc: Uint8Array; ct: Uint8Array };
       try {
-        const recipientPublicKey = await suite.kem.deserializePublicKey(pkRaw);
-        ({ enc, ct } = await suite.seal(
-          { recipientPublicKey, info: rekInfo(roomId, epoch, r.userId, r.deviceId) },
-          pt,
-          aad,
-        ));
+        sealed = await hpkeSeal(pkRaw, rekInfo(roomId, epoch, r.userId, r.deviceId), aad, pt);
       } catch (e) {
         throw new CryptoFormatError(`recipient ${r.userId}/${r.deviceId}: unusable kemKey`, { cause: e });
       }
-      wraps.push({ userId: r.userId, deviceId: r.deviceId, enc: b64uEncode(toBytes(enc)), ct: b64uEncode(toBytes(ct)) });
+      wraps.push({ userId: r.userId, deviceId: r.deviceId, enc: b64uEncode(sealed.enc), ct: b64uEncode(sealed.ct) });
     }
   } finally {
     pt.fill(0);
@@ -173,13 +159,7 @@ export async function openEpochKey(
   const ct = b64uDecodeLen(mine.ct, HPKE_CT_BYTES, 'wrap ct');
   let rek: Bytes;
   try {
-    rek = toBytes(
-      await hpkeSuite().open(
-        { recipientKey: me.device.kemKey, enc, info: rekInfo(envelope.roomId, envelope.epoch, me.userId, me.device.deviceId) },
-        ct,
-        aad,
-      ),
-    );
+    rek = await hpkeOpen(me.device.kemKey, enc, ct, rekInfo(envelope.roomId, envelope.epoch, me.userId, me.device.deviceId), aad);
   } catch (e) {
     throw new DecryptionError(`epoch ${envelope.epoch}: cannot open the key wrap`, { cause: e });
   }

@@ -143,12 +143,10 @@ function checkPayload(p: unknown): asserts p is Payload {
 }
 
 /**
- * Verifies and decrypts an EncryptedEvent. In order: the sender certificate names the sender and is not revoked
- * (SignatureError), the signature (SignatureError), AES-GCM (DecryptionError), padding, JSON and payload shape
- * (CryptoFormatError). Caller duties: verify `senderCert` with the sender's UIK, check the sender is on the
- * epoch's roster, drop duplicate messageIds and flag senderSeq gaps.
+ * Step 1 of the receiver's checks: the certificate names the sender and is not revoked, and the signature over
+ * "parley/v1/sig" ‖ AAD ‖ ct verifies (SignatureError); malformed fields → CryptoFormatError.
  */
-export async function decryptMessage(event: EncryptedEvent, rek: Uint8Array, senderCert: DeviceCert): Promise<Payload> {
+export async function verifyMessageSignature(event: EncryptedEvent, senderCert: DeviceCert): Promise<void> {
   const aad = messageAad(event);
   if (senderCert.userId !== event.senderUserId || senderCert.deviceId !== event.senderDeviceId) {
     throw new SignatureError('event: certificate does not belong to the sender');
@@ -159,6 +157,12 @@ export async function decryptMessage(event: EncryptedEvent, rek: Uint8Array, sen
     throw new CryptoFormatError('event: ciphertext length is not a padded length');
   }
   await ed25519Verify(senderCert.sigKey, event.sig, concatBytes(utf8(CTX_SIG), aad, ct), 'event');
+}
+
+/** The decryption step alone (AES-GCM → DecryptionError; padding, JSON, payload shape → CryptoFormatError). */
+export async function openMessage(event: EncryptedEvent, rek: Uint8Array): Promise<Payload> {
+  const aad = messageAad(event);
+  const ct = b64uDecode(event.ct);
   const { key, nonce } = await messageKey(rek, b64uDecode(event.messageId));
   const padded = await aesGcmDecrypt(key, nonce, ct, aad);
   let payload: unknown;
@@ -172,4 +176,14 @@ export async function decryptMessage(event: EncryptedEvent, rek: Uint8Array, sen
   }
   checkPayload(payload);
   return payload;
+}
+
+/**
+ * Verifies and decrypts an EncryptedEvent. In order: the sender certificate names the sender and is not revoked
+ * (SignatureError), the signature (SignatureError), AES-GCM (DecryptionError), padding, JSON and payload shape
+ * (CryptoFormatError). `receiveMessage` adds the roster, duplicate and sequence checks.
+ */
+export async function decryptMessage(event: EncryptedEvent, rek: Uint8Array, senderCert: DeviceCert): Promise<Payload> {
+  await verifyMessageSignature(event, senderCert);
+  return openMessage(event, rek);
 }

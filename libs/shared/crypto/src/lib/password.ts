@@ -7,10 +7,9 @@
  *   wrapKey   = nonce(12) ‖ AES-256-GCM(kek, nonce, raw, aad = UTF-8(aad)) ‖ tag(16), base64url
  *   sealBundle= nonce(12) ‖ AES-256-GCM(HKDF(abk, ∅, "parley/v1/bundle"), nonce, JSON, aad = "parley/v1/bundle") ‖ tag
  */
-import { argon2id } from 'hash-wasm';
 import { b64uDecode, b64uEncode, Bytes, utf8 } from './encoding';
 import { CryptoFormatError } from './errors';
-import { aesGcmOpenRandom, aesGcmSealRandom, hkdfAesKey, hkdfBytes, KEY_BYTES } from './primitives';
+import { aesGcmOpenRandom, aesGcmSealRandom, argon2idBytes, hkdfAesKey, hkdfBytes, KEY_BYTES } from './primitives';
 import { B64u, KdfParams } from './types';
 
 const INFO_AUTH = 'parley/v1/auth';
@@ -59,15 +58,7 @@ export async function derivePasswordSecrets(
   if (typeof password !== 'string') throw new CryptoFormatError('password: expected a string');
   const salt = checkKdfParams(params);
   const pw = utf8(password.normalize('NFKC'));
-  const root = await argon2id({
-    password: pw,
-    salt,
-    parallelism: params.p,
-    iterations: params.t,
-    memorySize: params.m,
-    hashLength: 32,
-    outputType: 'binary',
-  });
+  const root = await argon2idBytes(pw, salt, params, 32);
   try {
     const authSecret = b64uEncode(await hkdfBytes(root, EMPTY, utf8(INFO_AUTH), 32));
     const pwKek = await hkdfAesKey(root, EMPTY, utf8(INFO_BACKUP_KEK));

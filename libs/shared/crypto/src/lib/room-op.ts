@@ -5,9 +5,9 @@
  *             ‖ lp(role ?? "") ‖ lp(actorUserId) ‖ lp(actorDeviceId)
  *   sig     = Ed25519(actor device sigKey, opBytes)
  *   hash    = SHA-256(opBytes ‖ lp(sig raw))        — the next op's prevHash; the first op uses GENESIS_HASH
- *   roster  = SHA-256(for each member sorted by (userId, deviceId): lp(userId) ‖ lp(deviceId) ‖ lp(kemKey raw))
+ *   roster  = SHA-256(for each member sorted by (userId, deviceId) as UTF-8 bytes: lp(userId) ‖ lp(deviceId) ‖ lp(kemKey raw))
  */
-import { b64uDecodeLen, b64uEncode, Bytes, concatBytes, lp, u64, utf8 } from './encoding';
+import { b64uDecodeLen, b64uEncode, Bytes, compareUtf8, concatBytes, lp, u64, utf8 } from './encoding';
 import { CryptoFormatError, RosterError, SignatureError } from './errors';
 import type { DeviceKeys } from './device-cert';
 import { assertString, assertUint, ed25519Sign, ed25519Verify, ED25519_SIG_BYTES, KEY_BYTES, sha256 } from './primitives';
@@ -82,10 +82,8 @@ export interface RosterMember {
   kemKey: B64u;
 }
 
-/** Compares strings by UTF-16 code units (deterministic everywhere; identical to byte order for ASCII ids). */
-function cmp(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
+/** Orders ids by their UTF-8 bytes, which any implementation can reproduce (equal to JS order for ASCII ids). */
+const cmp = compareUtf8;
 
 /** Members sorted by (userId, deviceId); RosterError on an empty roster or a duplicate device. */
 export function sortRoster<T extends RosterMember>(members: readonly T[]): T[] {
