@@ -1,3 +1,4 @@
+import { type ChildProcess, spawn } from 'node:child_process';
 import { createHmac, createPublicKey, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -34,6 +35,7 @@ describe('tokens and sessions', () => {
   let nextKey: { privateKey: CryptoKey; kid: string };
   let alice: TestClient;
   let bob: TestClient;
+  let authEnv: Record<string, string>;
 
   beforeAll(async () => {
     const redisUrl = await requireRedis();
@@ -46,7 +48,10 @@ describe('tokens and sessions', () => {
       DYNAMODB_ENDPOINT: dynamo.url, DYNAMODB_CREATE_TABLES: 'true', TABLE_PREFIX: prefix, REDIS_URL: redisUrl,
       AUTH_JWKS_URL: `http://127.0.0.1:${authPort}${API.jwks}`, ROOMS_URL: `http://127.0.0.1:${roomsPort}`,
     };
-    const auth = { ...common, DEV_SECRETS_DIR: secrets, JWT_EXTRA_PUBLIC_JWKS: JSON.stringify([nextPublic]) };
+    // Every request here comes from 127.0.0.1: per-IP limits are tested on their own instance below.
+    const auth = { ...common, DEV_SECRETS_DIR: secrets, JWT_EXTRA_PUBLIC_JWKS: JSON.stringify([nextPublic]),
+      THROTTLE_PER_IP_PER_MINUTE: '1000' };
+    authEnv = auth;
     // auth1 first: it generates the dev secrets that auth2 then shares.
     auth1 = await startService('auth', 'auth1', { ...auth, PORT: String(authPort) });
     const started = await Promise.all([
@@ -260,6 +265,63 @@ describe('tokens and sessions', () => {
       const results = await Promise.all(bodies.map((body, i) =>
         http(i % 2 ? auth2.url : auth1.url, 'POST', API.register, body)));
       expect(results.map((r) => r.status).sort()).toEqual([201, ...Array<number>(19).fill(409)]);
+    });
+  });
+
+  describe('rate limits', () => {
+    const wrongLogin = (base: string, username: string, ip?: string) => http<{ message: string }>(base, 'POST', API.login,
+      { username, authSecret: 'W'.repeat(43) }, undefined, ip ? { 'x-forwarded-for': ip } : {});
+
+    it('holds a per-username login limit reached on instance 1 on instance 2, with a clear 429 and Retry-After', async () => {
+      const username = unique();
+      for (let i = 0; i < 5; i++) expect((await wrongLogin(auth1.url, username)).status).toBe(401);
+      const blocked = await wrongLogin(auth2.url, username);
+      expect(blocked.status).toBe(429);
+      expect(blocked.body.message).toMatch(/too many attempts; try again in \d+ seconds/);
+      const retryAfter = Number(blocked.headers.get('retry-after'));
+      expect(retryAfter).toBeGreaterThan(0);
+      expect(retryAfter).toBeLessThanOrEqual(60);
+      expect((await wrongLogin(auth2.url, unique())).status).toBe(401);
+    });
+
+    describe('on an instance with its own Redis', () => {
+      let redis: ChildProcess;
+      let auth3: RunningProcess;
+
+      beforeAll(async () => {
+        const port = await freePort();
+        redis = spawn('redis-server', ['--port', String(port), '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+        await waitFor('redis', async () => (await requireRedis(`redis://127.0.0.1:${port}`)) !== '', 5_000);
+        auth3 = await startService('auth', 'auth3', { ...authEnv, REDIS_URL: `redis://127.0.0.1:${port}`,
+          THROTTLE_PER_IP_PER_MINUTE: '30' });
+      }, 30_000);
+      afterAll(async () => {
+        await auth3?.stop();
+        redis?.kill('SIGKILL');
+      });
+
+      it('limits prelogin per IP address', async () => {
+        const prelogin = (ip: string) => http(auth3.url, 'POST', API.prelogin, { username: unique() }, undefined,
+          { 'x-forwarded-for': ip });
+        const statuses = [];
+        for (let i = 0; i < 61; i++) statuses.push((await prelogin('198.51.100.7')).status);
+        expect(statuses.slice(0, 60).every((s) => s === 200)).toBe(true);
+        expect(statuses[60]).toBe(429);
+        expect((await prelogin('198.51.100.8')).status).toBe(200);
+      });
+
+      it('fails closed when Redis is down: login answers 503 with Retry-After at once, the JWKS still answers', async () => {
+        expect((await wrongLogin(auth3.url, unique())).status).toBe(401);
+        redis.kill('SIGKILL');
+        await new Promise((r) => setTimeout(r, 300));
+        const started = Date.now();
+        const res = await wrongLogin(auth3.url, unique());
+        expect(res.status).toBe(503);
+        expect(res.headers.get('retry-after')).toBe('5');
+        expect(Date.now() - started).toBeLessThan(1_500);
+        expect((await http(auth3.url, 'POST', API.prelogin, { username: unique() })).status).toBe(503);
+        expect((await http(auth3.url, 'GET', API.jwks)).status).toBe(200);
+      });
     });
   });
 

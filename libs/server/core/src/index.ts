@@ -14,5 +14,6 @@ export * from './lib/redis/redis-connections';
 export * from './lib/socket/parley-io-adapter';
 export * from './lib/http/membership.client';
 export * from './lib/validation/validate-dto';
+export * from './lib/throttle/throttling';
 export * from './lib/core.module';
 export * from './lib/bootstrap';

@@ -22,6 +22,12 @@ export class AuthConfig {
    * once): it is refused without ending the session. Any other reuse of an old token revokes the whole family.
    */
   @IsInt() @Min(0) @Max(60) REFRESH_REUSE_GRACE_SECONDS: number = 10;
+  /** Attempts per minute from one IP address, on each of prelogin, login and register (all instances together). */
+  @IsInt() @Min(1) THROTTLE_PER_IP_PER_MINUTE: number = 30;
+  /** Logins per minute for one username (prelogin gets 4×, register 6×): guessing is slow even from many IPs. */
+  @IsInt() @Min(1) THROTTLE_PER_USERNAME_PER_MINUTE: number = 5;
+  /** Logins per hour for one username; past it the name is blocked for the rest of the hour (the backoff's top). */
+  @IsInt() @Min(1) THROTTLE_PER_USERNAME_PER_HOUR: number = 30;
   /** argon2id over the client's authSecret: at least OWASP's minimum (19 MiB, t=2, p=1). */
   @IsInt() @Min(19456) ARGON2_MEMORY_KIB: number = 19456;
   @IsInt() @Min(2) ARGON2_TIME: number = 2;

@@ -1,12 +1,14 @@
-import { Body, Controller, Get, HttpCode, Post, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post, Req, Res, UseGuards } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { Public } from '@parley/server/core';
+import { ParleyThrottlerGuard, Public } from '@parley/server/core';
 import { type AuthResponse, LoginDto, PreloginDto, RegisterDto } from '@parley/shared/contracts';
 import { AuthService } from './auth.service';
 import { clientOf, setRefreshCookie } from './sessions/refresh-cookie';
 import { TokenIssuer } from './tokens/token-issuer';
 
+/** Prelogin, login and register are rate-limited per IP and per username (see auth-throttling.ts). */
 @Public()
+@UseGuards(ParleyThrottlerGuard)
 @Controller('api/auth')
 export class AuthController {
   constructor(

@@ -1,4 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { CORE_CONFIG, type CoreConfig, RedisConnections } from '@parley/server/core';
+import { authThrottling } from './auth-throttling';
 import { AUTH_CONFIG, type AuthConfig } from './auth.config';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
@@ -17,6 +20,12 @@ export class AuthModule {
   static forRoot(config: AuthConfig): DynamicModule {
     return {
       module: AuthModule,
+      imports: [
+        ThrottlerModule.forRootAsync({
+          inject: [CORE_CONFIG, RedisConnections],
+          useFactory: (core: CoreConfig, redis: RedisConnections) => authThrottling(config, core, redis),
+        }),
+      ],
       controllers: [AuthController, SessionsController, UsersController],
       providers: [
         { provide: AUTH_CONFIG, useValue: config },

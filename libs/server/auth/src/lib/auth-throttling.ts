@@ -1,0 +1,34 @@
+import type { ExecutionContext } from '@nestjs/common';
+import type { ThrottlerModuleOptions } from '@nestjs/throttler';
+import { type CoreConfig, type RedisConnections, throttlerKey, throttlerStorage, usernameTracker } from '@parley/server/core';
+import type { AuthConfig } from './auth.config';
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+
+/**
+ * Limits on the routes that take a password or a new name (DESIGN §4: tight, shared across instances). Each is
+ * counted per IP and per username; exceeding a limit blocks for its window. Login has a second, hourly tier:
+ * 5 a minute then 30 an hour (defaults) is the backoff a guesser meets. Other routes are not throttled here.
+ */
+export function authThrottling(auth: AuthConfig, core: CoreConfig, redis: RedisConnections): ThrottlerModuleOptions {
+  const perUser = auth.THROTTLE_PER_USERNAME_PER_MINUTE;
+  const limits: Record<string, { ip: number; user: number; userHour?: number }> = {
+    prelogin: { ip: auth.THROTTLE_PER_IP_PER_MINUTE * 2, user: perUser * 4 },
+    login: { ip: auth.THROTTLE_PER_IP_PER_MINUTE, user: perUser, userHour: auth.THROTTLE_PER_USERNAME_PER_HOUR },
+    register: { ip: auth.THROTTLE_PER_IP_PER_MINUTE, user: perUser * 6 },
+  };
+  const of = (context: ExecutionContext) => limits[context.getHandler().name];
+  return {
+    storage: throttlerStorage(redis),
+    generateKey: throttlerKey(core),
+    setHeaders: false,
+    throttlers: [
+      { name: 'ip', ttl: MINUTE, limit: (c) => of(c)?.ip ?? 1, skipIf: (c) => !of(c) },
+      { name: 'user', ttl: MINUTE, limit: (c) => of(c)?.user ?? 1, getTracker: usernameTracker,
+        skipIf: (c) => !of(c) || !usernameTracker(c.switchToHttp().getRequest()) },
+      { name: 'user-hour', ttl: HOUR, limit: (c) => of(c)?.userHour ?? 1, getTracker: usernameTracker,
+        skipIf: (c) => !of(c)?.userHour || !usernameTracker(c.switchToHttp().getRequest()) },
+    ],
+  };
+}
