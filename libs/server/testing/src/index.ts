@@ -1,2 +1,4 @@
 export * from './lib/processes';
 export * from './lib/test-client';
+export * from './lib/system';
+export * from './lib/socket-events';

@@ -111,6 +111,7 @@ export class MessagingGateway implements OnGatewayInit, OnGatewayConnection, OnG
       socket.disconnect(true);
     }, Math.max(0, left)));
     try {
+      await this.presence.register(socket);
       socket.data.memberOf = [...new Set([...socket.data.memberOf, ...(await this.presence.roomsOf(socket.data.user))])];
       if (socket.connected) await this.presence.connected(socket);
     } catch (err) {

@@ -1,7 +1,7 @@
 import { BadRequestException, Injectable, Logger, NotFoundException } from '@nestjs/common';
 import { type AuthUser, MembershipClient } from '@parley/server/core';
 import {
-  HISTORY_PAGE_DEFAULT, type HistoryPage, type HistoryQueryDto, type MessageDeleted, type ReadReceipt, type RoomDetail,
+  HISTORY_PAGE_DEFAULT, type HistoryPage, ID_PATTERN, type HistoryQueryDto, type MessageDeleted, type ReadReceipt, type RoomDetail,
   type StoredMessage,
 } from '@parley/shared/contracts';
 import type { EncryptedEvent } from '@parley/shared/crypto';
@@ -101,6 +101,7 @@ export class MessagingService {
 
   /** DELETE /api/messages/:messageId: finds the room by the id; the sender must still be a member. */
   async deleteById(user: AuthUser, messageId: string): Promise<MessageDeleted> {
+    if (!ID_PATTERN.test(messageId)) throw new NotFoundException('no message of yours with that id');
     const copies = await this.messages.findAnyByMessageId(messageId);
     const mine = copies.find((m) => m.senderUserId === user.userId);
     if (!mine) throw new NotFoundException('no message of yours with that id');

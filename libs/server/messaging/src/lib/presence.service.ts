@@ -39,9 +39,14 @@ export class PresenceService {
     return this.store.count(userId);
   }
 
+  /** Counts the socket at once (the per-user socket cap reads this count). */
+  async register(socket: ParleySocket): Promise<void> {
+    await this.store.add(socket.data.user.userId, socket.id);
+  }
+
+  /** Tells the user's rooms that the user is online, unless they were told already or the user is invisible. */
   async connected(socket: ParleySocket): Promise<void> {
     const { user } = socket.data;
-    await this.store.add(user.userId, socket.id);
     const status = await this.store.status(user.userId);
     if (status.status === 'invisible') return;
     if ((await this.store.announce(user.userId, 'online')) !== 'online') {
