@@ -1,3 +1,4 @@
+import { revokeDeviceCert } from './device-cert';
 import { EpochError, NotARecipientError, SignatureError } from './errors';
 import { sealEpochKey } from './epoch';
 import { assertSendableEpoch, openRoomEpochKey, rotationDecision, RotationInput, verifyRoomEpoch } from './epoch-room';
@@ -34,6 +35,19 @@ describe('epochs against the verified room', () => {
     expect(old.removedSince).toEqual(['carol']);
     expect(() => assertSendableEpoch(old, 1)).toThrow(EpochError);
     expect(() => assertSendableEpoch(old, 2)).toThrow(/older than epoch 2/);
+  });
+
+  it('an epoch that includes a device revoked since is readable but not sendable', async () => {
+    const dave = await person('dave');
+    const r = await Room.create('room-3', alice);
+    await r.op(alice, 'add', 'dave');
+    await r.rotate(alice, [alice, dave]);
+    const res = resolverOf([alice, dave]);
+    const chain = await verifyRoomChain('room-3', r.ops, res);
+    dave.certs.push(await revokeDeviceCert(dave.identity, dave.cert, 2));
+    const e = await verifyRoomEpoch(r.envelopes[0], chain, res);
+    expect(e.revokedRecipients).toEqual([`dave/${dave.device.deviceId}`]);
+    expect(() => assertSendableEpoch(e, 1)).toThrow(/revoked device/);
   });
 
   it('removed members are not recipients of the next epoch', async () => {

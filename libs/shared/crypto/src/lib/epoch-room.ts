@@ -22,6 +22,10 @@ export interface VerifiedEpoch {
    * replays an old epoch after a removal is caught here).
    */
   removedSince: string[];
+  /** Recipient devices (userId/deviceId) whose certificate is revoked by now: also stale for sending. */
+  revokedRecipients: string[];
+  /** The creator's device has been revoked since: read history under it, but do not send under it. */
+  creatorRevoked: boolean;
 }
 
 /**
@@ -60,6 +64,8 @@ export async function verifyRoomEpoch(
     recipients,
     membersWithoutKey: [...step.members.keys()].filter((u) => !wrapped.has(u)),
     removedSince: [...step.members.keys()].filter((u) => !chain.members.has(u)),
+    revokedRecipients: recipients.filter((c) => c.revoked).map((c) => `${c.userId}/${c.deviceId}`),
+    creatorRevoked: creatorCert.revoked === true,
   };
 }
 
@@ -78,8 +84,8 @@ export async function openRoomEpochKey(
 }
 
 /**
- * Picks the epoch to encrypt with: the highest one this client holds, never lower than one it has seen (a server
- * replaying an old epoch as current → EpochError('stale')), and not stale by the chain.
+ * Checks the epoch to encrypt with: never lower than one this client has seen (a server replaying an old epoch as
+ * current → EpochError('stale')), no member removed since, no revoked recipient or creator device.
  */
 export function assertSendableEpoch(epoch: VerifiedEpoch, highestSeenEpoch: number): void {
   if (epoch.envelope.epoch < highestSeenEpoch) {
@@ -87,6 +93,9 @@ export function assertSendableEpoch(epoch: VerifiedEpoch, highestSeenEpoch: numb
   }
   if (epoch.removedSince.length > 0) {
     throw new EpochError('stale', `epoch ${epoch.envelope.epoch} still includes removed members: rotate before sending`);
+  }
+  if (epoch.revokedRecipients.length > 0 || epoch.creatorRevoked) {
+    throw new EpochError('stale', `epoch ${epoch.envelope.epoch} involves a revoked device: rotate before sending`);
   }
 }
 
