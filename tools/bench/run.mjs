@@ -5,7 +5,7 @@
 import { build } from 'esbuild';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { tmpdir, cpus } from 'node:os';
+import { tmpdir, cpus, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
@@ -79,10 +79,12 @@ function table(results) {
   return [head, ...rows.map(([name, f]) => `| ${name} | ${results.map((r) => f(r)).join(' | ')} |`)].join('\n');
 }
 
+const loadBefore = loadavg()[0];
 const results = [];
 if (args.only !== 'chromium') results.push(await inNode());
 if (args.only !== 'node') results.push(await inChromium());
-const report = { date: new Date().toISOString(), cpus: cpus().length, cpu: cpus()[0]?.model, results };
+const load = [loadBefore, loadavg()[0]].map((l) => l.toFixed(1)).join(' → ');
+const report = { date: new Date().toISOString(), cpus: cpus().length, cpu: cpus()[0]?.model, load, results };
 mkdirSync(join(root, 'dist/bench'), { recursive: true });
 writeFileSync(join(root, 'dist/bench/crypto.json'), JSON.stringify(report, null, 2));
-console.log(`\n${report.cpus} × ${report.cpu}\n\n${table(results)}\n`);
+console.log(`\n${report.cpus} × ${report.cpu}, load average ${load}\n\n${table(results)}\n`);
