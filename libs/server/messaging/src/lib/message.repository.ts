@@ -83,8 +83,10 @@ export class MessageRepository {
     return { ...tombstone, seq, receivedAt: stored.receivedAt, deleted: true };
   }
 
+  /** Consistent: seeding a counter from a stale read would hand out taken seqs. */
   async highestSeq(roomId: string): Promise<number> {
-    const [item] = await this.messages.query('roomId').eq(roomId).sort('descending').limit(1).attributes(['seq']).exec();
+    const [item] = await this.messages.query('roomId').eq(roomId).sort('descending').limit(1).attributes(['seq'])
+      .consistent().exec();
     return item?.seq ?? 0;
   }
 

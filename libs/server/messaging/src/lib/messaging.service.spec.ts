@@ -105,6 +105,16 @@ describe('MessagingService', () => {
     expect(messages.stored).toHaveLength(1);
   });
 
+  it('moves past a seq that another message took when the counter went back, and stores the message once', async () => {
+    messages.stored.push({ ...event(id('x')), seq: 1, receivedAt: 1 }); // written while the counter was lost
+    const seqs = new SeqAllocator(noRedis, messages as unknown as MessageRepository);
+    (seqs as unknown as { counters: Map<string, number> }).counters.set(id('r'), 0); // a counter seeded too low
+    service = new MessagingService(messages as unknown as MessageRepository, seqs, membership, {} as ReceiptRepository);
+    const sent = await service.send(alice, event(id('1')));
+    expect(sent).toMatchObject({ duplicate: false, message: { seq: 2, messageId: id('1') } });
+    expect(messages.stored.map((m) => m.seq)).toEqual([1, 2]);
+  });
+
   it('refuses another user who reuses a claimed messageId', async () => {
     messages.gsiLags = true;
     await service.send(alice, event(id('1')));

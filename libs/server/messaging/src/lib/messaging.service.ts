@@ -32,7 +32,7 @@ export class MessagingService {
    * any time, gets the first seq back (`duplicate: true`, not broadcast again). See SeqAllocator for how. The
    * caller has checked that the sender may write to the room.
    */
-  async send(user: AuthUser, event: EncryptedEvent): Promise<SendResult> {
+  async send(user: AuthUser, event: EncryptedEvent, attempt = 1): Promise<SendResult> {
     if (event.senderUserId !== user.userId) throw new BadRequestException('senderUserId must be you');
     const [claim, indexed] = await Promise.all([
       this.seqs.claim(event.roomId, event.messageId, user.userId),
@@ -53,8 +53,11 @@ export class MessagingService {
       // Another attempt with this messageId claimed the same seq and wrote first; a consistent read shows it.
       const stored = await this.messages.get(event.roomId, claim.seq);
       if (stored?.messageId === event.messageId) return this.existing(user, stored, false);
-      this.logger.error({ roomId: event.roomId, seq: claim.seq }, 'a claimed seq holds another message');
-      throw err;
+      // The counter went back (Redis lost it while writes were in flight): raise it past the table and go again.
+      this.logger.warn({ roomId: event.roomId, seq: claim.seq, attempt }, 'a claimed seq holds another message');
+      if (attempt >= 3) throw err;
+      await this.seqs.repair(event.roomId, event.messageId);
+      return this.send(user, event, attempt + 1);
     }
   }
 

@@ -39,7 +39,16 @@ redis.call('SET', KEYS[2], value, 'EX', ARGV[3])
 return {1, value, redis.call('GET', KEYS[3])}
 `;
 
+/** Raises the counter to at least ARGV[1] and drops the claim. */
+const REPAIR_SCRIPT = `
+local current = tonumber(redis.call('GET', KEYS[1]) or '0')
+if current < tonumber(ARGV[1]) then redis.call('SET', KEYS[1], ARGV[1]) end
+redis.call('DEL', KEYS[2])
+return 1
+`;
+
 interface ClaimingRedis extends Redis {
+  parleyRepair(seqKey: string, claimKey: string, atLeast: number): Promise<number>;
   parleyClaim(seqKey: string, claimKey: string, recoveringKey: string, receivedAt: number, owner: string, ttl: number):
     Promise<[number, string?, (string | null)?]>;
 }
@@ -77,6 +86,7 @@ export class SeqAllocator {
     if (redis.enabled) {
       const connection = redis.connect('seq');
       connection.defineCommand('parleyClaim', { numberOfKeys: 3, lua: CLAIM_SCRIPT });
+      connection.defineCommand('parleyRepair', { numberOfKeys: 2, lua: REPAIR_SCRIPT });
       this.redis = connection as ClaimingRedis;
     }
   }
@@ -93,6 +103,21 @@ export class SeqAllocator {
     const value = encode(stored.seq, stored.receivedAt, stored.senderUserId);
     if (this.redis) await this.redis.set(keys(roomId, messageId).claim, value, 'EX', CLAIM_TTL_SECONDS);
     else this.claims.set(`${roomId}/${messageId}`, { value, expires: Date.now() + CLAIM_TTL_SECONDS * 1000 });
+  }
+
+  /**
+   * After a claimed seq turned out to be taken by another message (the counter went back: Redis lost it while
+   * writes were in flight), raises the counter past the highest stored seq and drops this messageId's claim.
+   */
+  async repair(roomId: string, messageId: string): Promise<void> {
+    const highest = await this.messages.highestSeq(roomId);
+    if (this.redis) {
+      const k = keys(roomId, messageId);
+      await this.redis.parleyRepair(k.seq, k.claim, highest);
+      return;
+    }
+    this.counters.set(roomId, Math.max(this.counters.get(roomId) ?? 0, highest));
+    this.claims.delete(`${roomId}/${messageId}`);
   }
 
   /** The claimed seq of a messageId, if a claim is still held (for deletes soon after the send). */

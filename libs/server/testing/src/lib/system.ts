@@ -12,6 +12,10 @@ export interface SystemOptions {
   gateways: Record<string, string>[];
   /** Extra environment for every service. */
   env?: Record<string, string>;
+  /** Another Redis than the shared one (e.g. a private one a test restarts). */
+  redisUrl?: string;
+  /** Keep DynamoDB Local's data on disk here, so that `restartDynamo` brings it back. */
+  dynamoDbPath?: string;
 }
 
 export interface RunningSystem {
@@ -26,6 +30,8 @@ export interface RunningSystem {
   secretsDir: string;
   /** Starts one more gateway instance on the same Redis and tables. */
   addGateway: (name: string, env?: Record<string, string>) => Promise<RunningProcess>;
+  /** Kills DynamoDB Local (SIGKILL) and starts it again on the same port after `downMs` (needs dynamoDbPath). */
+  restartDynamo: (downMs: number) => Promise<void>;
   stop: () => Promise<void>;
 }
 
@@ -34,8 +40,9 @@ export interface RunningSystem {
  * system with its own table prefix. (files is left out: start it yourself when a test needs blobs.)
  */
 export async function startSystem(options: SystemOptions): Promise<RunningSystem> {
-  const redisUrl = await requireRedis();
-  const dynamo = await startDynamoDbLocal();
+  const redisUrl = await requireRedis(options.redisUrl);
+  let dynamo = await startDynamoDbLocal({ dbPath: options.dynamoDbPath });
+  const dynamoPort = Number(new URL(dynamo.url).port);
   const tablePrefix = `it-${randomBytes(4).toString('hex')}-`;
   const [authPort, roomsPort] = [await freePort(), await freePort()];
   const secretsDir = mkdtempSync(join(tmpdir(), 'parley-sys-'));
@@ -61,7 +68,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     throw err;
   }
   const [auth, rooms, ...gateways] = started;
-  return {
+  const system: RunningSystem = {
     dynamo, auth, rooms, gateways, redisUrl, tablePrefix, secretsDir,
     endpoints: { auth: auth.url, rooms: rooms.url, gateway: gateways[0]?.url ?? '', files: '' },
     addGateway: async (name, env = {}) => {
@@ -69,11 +76,19 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       extra.push(gateway);
       return gateway;
     },
+    restartDynamo: async (downMs) => {
+      if (!options.dynamoDbPath) throw new Error('restartDynamo needs dynamoDbPath');
+      dynamo.child.kill('SIGKILL');
+      await new Promise((r) => setTimeout(r, downMs));
+      dynamo = await startDynamoDbLocal({ port: dynamoPort, dbPath: options.dynamoDbPath });
+      system.dynamo = dynamo;
+    },
     stop: async () => {
       await Promise.all([...started, ...extra].map((p) => p.stop()));
       await dynamo.stop();
     },
   };
+  return system;
 }
 
 /**

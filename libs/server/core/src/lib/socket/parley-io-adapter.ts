@@ -43,7 +43,11 @@ export class ParleyIoAdapter extends IoAdapter {
       allowRequest: (req: IncomingMessage, callback: (err: string | null | undefined, success: boolean) => void) => callback(null, isAllowedOrigin(req, allowed)),
     });
     if (this.redis.enabled) {
-      server.adapter(createAdapter(this.redis.connect('io-pub'), this.redis.connect('io-sub')));
+      const pub = this.redis.connect('io-pub');
+      // At most once: a PUBLISH in flight when Redis fails may already have been delivered, and sending it again
+      // after the reconnect would deliver a message twice. One lost live delivery is what `sync` recovers.
+      pub.options.autoResendUnfulfilledCommands = false;
+      server.adapter(createAdapter(pub, this.redis.connect('io-sub')));
     }
     return server;
   }
