@@ -2,11 +2,12 @@ import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { BlobSizeError, BlobStore } from './blob-store';
+import { BlobSizeError } from './blob-store';
+import { DiskBlobStore } from './disk-blob-store';
 
-describe('BlobStore', () => {
+describe('DiskBlobStore', () => {
   const dir = mkdtempSync(join(tmpdir(), 'parley-blobs-'));
-  const store = new BlobStore({ BLOB_DIR: dir });
+  const store = new DiskBlobStore({ BLOB_DIR: dir });
 
   it('keeps a blob of exactly the declared size and reads it back', async () => {
     await store.write('a'.repeat(22), Readable.from([Buffer.from('abc'), Buffer.from('de')]), 5);
