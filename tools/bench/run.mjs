@@ -26,7 +26,11 @@ async function inNode() {
   writeFileSync(file, out.outputFiles[0].text);
   try {
     const { runCryptoBench } = await import(pathToFileURL(file).href);
-    return await runCryptoBench({ platform: `Node ${process.versions.node}`, mib, log: (s) => console.error(`[node] ${s}`) });
+    const cpuTime = () => {
+      const u = process.cpuUsage();
+      return (u.user + u.system) / 1000;
+    };
+    return await runCryptoBench({ platform: `Node ${process.versions.node}`, mib, cpuTime, log: (s) => console.error(`[node] ${s}`) });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -73,6 +77,7 @@ function table(results) {
     ['… as a share of raw one-call AES-GCM (target ≥ 70 %)', (r) => `${Math.round(r.file100MiB.encryptVsRaw * 100)} %`],
     [`Cobblestone-256 encrypt + ciphertext SHA-256 (MB/s)`, (r) => r.file100MiB.cobblestoneEncryptWithHashMBps],
     [`Cobblestone-256 decrypt, ${mib} MiB stream (MB/s)`, (r) => r.file100MiB.cobblestoneDecryptMBps],
+    ['CPU time for one pass, raw → Cobblestone (ms, all threads)', (r) => (r.file100MiB.cpuMs ? `${r.file100MiB.cpuMs.raw} → ${r.file100MiB.cpuMs.cobblestone}` : 'n/a')],
     ['Argon2id m=64 MiB, t=3, p=4 (ms)', (r) => r.argon2id.ms],
   ];
   const head = `| | ${results.map((r) => r.platform).join(' | ')} |\n|---|${results.map(() => '---:').join('|')}|`;
