@@ -33,11 +33,14 @@ describe('receiving messages', () => {
     expect((await receiveMessage(await send(alice, 3), c)).seq).toEqual({ kind: 'late', expected: 6, got: 3 });
   });
 
-  it('drops a duplicate delivery of the same message', async () => {
+  it('drops a duplicate delivery of the same message, also after the guard was persisted and restored', async () => {
     const c = ctx();
     const e = await send(alice, 0);
     await receiveMessage(e, c);
     await expect(receiveMessage(e, c)).rejects.toBeInstanceOf(DuplicateMessageError);
+    const restored = ReplayGuard.fromJSON(JSON.parse(JSON.stringify(c.guard)));
+    await expect(receiveMessage(e, { ...c, guard: restored })).rejects.toBeInstanceOf(DuplicateMessageError);
+    expect((await receiveMessage(await send(alice, 2), { ...c, guard: restored })).seq).toEqual({ kind: 'gap', expected: 1, got: 2 });
   });
 
   it('rejects an event replayed into another room or epoch context', async () => {

@@ -20,6 +20,18 @@ export class ReplayGuard {
     return JSON.stringify([e.roomId, e.senderUserId, e.senderDeviceId]);
   }
 
+  /** A plain snapshot to persist beside the message history. */
+  toJSON(): { v: 1; senders: [string, { ids: string[]; maxSeq: number }][] } {
+    return { v: 1, senders: [...this.senders].map(([k, s]) => [k, { ids: [...s.ids], maxSeq: s.maxSeq }]) };
+  }
+
+  static fromJSON(data: ReturnType<ReplayGuard['toJSON']>, maxIdsPerSender?: number): ReplayGuard {
+    const guard = new ReplayGuard(maxIdsPerSender);
+    if (data?.v !== 1 || !Array.isArray(data.senders)) return guard;
+    for (const [k, s] of data.senders) guard.senders.set(k, { ids: new Set(s.ids), maxSeq: s.maxSeq });
+    return guard;
+  }
+
   has(event: EncryptedEvent): boolean {
     return this.senders.get(this.key(event))?.ids.has(event.messageId) ?? false;
   }
