@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { AuthConfig, AuthModule } from '@parley/server/auth';
+import { AuthConfig, AuthModule, setupAuthDocs } from '@parley/server/auth';
 import { CoreConfig, CoreModule, createApp, listen, loadConfig, startService } from '@parley/server/core';
 
 startService('auth', async () => {
@@ -9,5 +9,7 @@ startService('auth', async () => {
   @Module({ imports: [CoreModule.forRoot({ config: core, service: 'auth' }), AuthModule.forRoot(auth)] })
   class AppModule {}
 
-  await listen(await createApp(AppModule, core), core, 'auth');
+  const app = await createApp(AppModule, core);
+  setupAuthDocs(app);
+  await listen(app, core, 'auth');
 });

@@ -4,10 +4,14 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeJwt, exportJWK, generateKeyPair, importJWK, type JWK, type JWTPayload, SignJWT } from 'jose';
+import fc from 'fast-check';
 import { io } from 'socket.io-client';
-import { API, AUTH_API, REFRESH_COOKIE, type SessionInfo } from '@parley/shared/contracts';
 import {
-  createDeviceCert, derivePasswordSecrets, exportIdentity, generateDeviceKeys, generateIdentity, type KdfParams, randomId,
+  ACCOUNT_API, API, AUTH_API, type DeviceList, type OwnProfile, type RecoveryChallenge, recoveryProof, REFRESH_COOKIE,
+  type SessionInfo, type VersionedBackup,
+} from '@parley/shared/contracts';
+import {
+  createDeviceCert, derivePasswordSecrets, revokeDeviceCert, exportIdentity, generateDeviceKeys, generateIdentity, type KdfParams, randomId,
   sealBundle, wrapKey,
 } from '@parley/shared/crypto';
 import {
@@ -322,6 +326,242 @@ describe('tokens and sessions', () => {
         expect((await http(auth3.url, 'POST', API.prelogin, { username: unique() })).status).toBe(503);
         expect((await http(auth3.url, 'GET', API.jwks)).status).toBe(200);
       });
+    });
+  });
+
+  describe('devices, backup and password', () => {
+    const newDevice = async (client: TestClient, listVersion: number) => {
+      if (!client.identity) throw new Error('no identity');
+      return createDeviceCert(client.identity, client.userId, await generateDeviceKeys(), listVersion);
+    };
+
+    it('adds a UIK-signed device at the next list version only, one winner per version', async () => {
+      const carol = await TestClient.register(endpoints, unique());
+      const list = await carol.call<DeviceList>('auth', 'GET', ACCOUNT_API.devices);
+      expect(list.body).toMatchObject({ listVersion: 1, devices: [{ deviceId: carol.device.deviceId }] });
+      const forged = { ...(await newDevice(carol, 2)), kemKey: 'A'.repeat(43) };
+      expect((await carol.call('auth', 'POST', ACCOUNT_API.devices, { deviceCert: forged })).status).toBe(400);
+      expect((await carol.call('auth', 'POST', ACCOUNT_API.devices, { deviceCert: await newDevice(carol, 5) })).status).toBe(409);
+      const racers = await Promise.all([newDevice(carol, 2), newDevice(carol, 2), newDevice(carol, 2)]);
+      const results = await Promise.all(racers.map((deviceCert) => carol.call('auth', 'POST', ACCOUNT_API.devices, { deviceCert })));
+      expect(results.map((r) => r.status).sort()).toEqual([201, 409, 409]);
+      expect((await carol.call<DeviceList>('auth', 'GET', ACCOUNT_API.devices)).body.listVersion).toBe(2);
+    });
+
+    it('revokes a device with its signed revocation certificate and publishes user.device.revoked', async () => {
+      const carol = await TestClient.register(endpoints, unique());
+      const second = await newDevice(carol, 2);
+      expect((await carol.call('auth', 'POST', ACCOUNT_API.devices, { deviceCert: second })).status).toBe(201);
+      const { Redis } = await import('ioredis');
+      const sub = new Redis(await requireRedis());
+      const event = new Promise<unknown>((resolve) => sub.on('message', (_c, m: string) => resolve(JSON.parse(m))));
+      await sub.subscribe('parley:bus:user.device.revoked');
+      const unsignedRevocation = { ...second, revoked: true, listVersion: 3 };
+      expect((await carol.call('auth', 'DELETE', ACCOUNT_API.device(second.deviceId), { deviceCert: unsignedRevocation }))
+        .status).toBe(400);
+      const revocation = await revokeDeviceCert(carol.identity as never, second, 3);
+      expect((await bob.call('auth', 'DELETE', ACCOUNT_API.device(second.deviceId), { deviceCert: revocation })).status)
+        .toBe(400);
+      expect((await carol.call('auth', 'DELETE', ACCOUNT_API.device(second.deviceId), { deviceCert: revocation })).status)
+        .toBe(200);
+      expect(await event).toEqual({ userId: carol.userId, deviceId: second.deviceId, listVersion: 3 });
+      sub.disconnect();
+      const profile = await bob.profile(carol.userId);
+      expect(profile.devices.find((d) => d.deviceId === second.deviceId)).toMatchObject({ revoked: true, listVersion: 3 });
+    });
+
+    it('writes the backup only against the version it replaces', async () => {
+      const carol = await TestClient.register(endpoints, unique());
+      const first = await carol.call<VersionedBackup>('auth', 'GET', ACCOUNT_API.backup);
+      expect(first.body.version).toBe(1);
+      const next = { wrappedAbk: 'n'.repeat(40), secretBundle: 'm'.repeat(60) };
+      expect((await carol.call('auth', 'PUT', ACCOUNT_API.backup, { ...next, version: 1 })).body).toEqual({ ...next, version: 2 });
+      expect((await carol.call('auth', 'PUT', ACCOUNT_API.backup, { ...next, version: 1 })).status).toBe(409);
+      expect((await carol.call<VersionedBackup>('auth', 'GET', ACCOUNT_API.backup)).body).toEqual({ ...next, version: 2 });
+    });
+
+    it('changes the password with the old secret, ends every other session and keeps this one', async () => {
+      const carol = await TestClient.register(endpoints, unique());
+      const other = await login(carol.username);
+      const pre = await http<KdfParams>(endpoints.auth, 'POST', API.prelogin, { username: carol.username });
+      const { authSecret: oldAuthSecret } = await derivePasswordSecrets('correct horse battery staple', pre.body);
+      const kdf = { ...pre.body, salt: randomBytes(16).toString('base64url') };
+      const { authSecret: newAuthSecret } = await derivePasswordSecrets('a new and better passphrase', kdf);
+      const change = { oldAuthSecret, newAuthSecret, kdf, wrappedAbk: 'r'.repeat(40), backupVersion: 1 };
+      expect((await carol.call('auth', 'POST', ACCOUNT_API.password, { ...change, oldAuthSecret: newAuthSecret })).status)
+        .toBe(403);
+      expect((await carol.call('auth', 'POST', ACCOUNT_API.password, { ...change, backupVersion: 7 })).status).toBe(409);
+      const changed = await carol.call('auth', 'POST', ACCOUNT_API.password, change);
+      expect(changed).toMatchObject({ status: 200, body: { backupVersion: 2 } });
+      await waitFor('revocation', async () => (await statuses(other.accessToken)).every((s) => s === 401), 3_000);
+      expect(await statuses(carol.token)).toEqual([200, 200, 403, 404]);
+      expect((await http(endpoints.auth, 'POST', API.login, { username: carol.username, authSecret: oldAuthSecret })).status)
+        .toBe(401);
+      expect((await http(endpoints.auth, 'POST', API.login, { username: carol.username, authSecret: newAuthSecret })).status)
+        .toBe(200);
+      expect((await http<KdfParams>(endpoints.auth, 'POST', API.prelogin, { username: carol.username })).body).toEqual(kdf);
+    });
+  });
+
+  describe('recovery with the recovery key', () => {
+    const setUp = async () => {
+      const carol = await TestClient.register(endpoints, unique());
+      const backup = await carol.call<VersionedBackup>('auth', 'GET', ACCOUNT_API.backup);
+      const recoveryWrappedAbk = 'R'.repeat(60);
+      await carol.call('auth', 'PUT', ACCOUNT_API.backup, { wrappedAbk: backup.body.wrappedAbk,
+        secretBundle: backup.body.secretBundle, recoveryWrappedAbk, version: 1 });
+      return { carol, recoveryWrappedAbk };
+    };
+    const finishBody = async (carol: TestClient, start: RecoveryChallenge, over: Partial<RecoveryChallenge> = {}) => {
+      const kdf = { kdf: 'argon2id' as const, m: 65536, t: 3, p: 4, salt: randomBytes(16).toString('base64url') };
+      const fields = { challenge: start.challenge, userId: carol.userId, newAuthSecret: randomBytes(32).toString('base64url'),
+        kdf, wrappedAbk: 'N'.repeat(40), backupVersion: start.backupVersion, ...over };
+      const signature = Buffer.from(await crypto.subtle.sign('Ed25519', (carol.identity as { privateKey: CryptoKey }).privateKey,
+        new TextEncoder().encode(recoveryProof(fields)))).toString('base64url');
+      const { userId: _u, ...rest } = fields;
+      return { username: carol.username, signature, ...rest };
+    };
+
+    it('answers every username with the same shape, known or not', async () => {
+      const { carol, recoveryWrappedAbk } = await setUp();
+      const known = await http<RecoveryChallenge>(endpoints.auth, 'POST', ACCOUNT_API.recoveryStart, { username: carol.username });
+      const unknown = await http<RecoveryChallenge>(endpoints.auth, 'POST', ACCOUNT_API.recoveryStart, { username: unique() });
+      expect(known.body).toMatchObject({ userId: carol.userId, recoveryWrappedAbk, backupVersion: 2 });
+      expect([known.status, unknown.status]).toEqual([200, 200]);
+      expect(Object.keys(unknown.body).sort()).toEqual(Object.keys(known.body).sort());
+      expect(unknown.body.userId).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    });
+
+    it('sets a new password with the identity key\'s proof, ends every session and starts a new one', async () => {
+      const { carol } = await setUp();
+      const start = await http<RecoveryChallenge>(endpoints.auth, 'POST', ACCOUNT_API.recoveryStart, { username: carol.username });
+      const body = await finishBody(carol, start.body);
+      const forged = { ...body, newAuthSecret: randomBytes(32).toString('base64url') };
+      expect((await http(endpoints.auth, 'POST', ACCOUNT_API.recoveryFinish, forged)).status).toBe(403);
+      const otherChallenge = await http<RecoveryChallenge>(endpoints.auth, 'POST', ACCOUNT_API.recoveryStart, { username: bob.username });
+      expect((await http(endpoints.auth, 'POST', ACCOUNT_API.recoveryFinish,
+        await finishBody(carol, start.body, { challenge: otherChallenge.body.challenge }))).status).toBe(403);
+      const done = await http<{ accessToken: string }>(endpoints.auth, 'POST', ACCOUNT_API.recoveryFinish, body);
+      expect(done.status).toBe(200);
+      expect(cookieFrom(done.headers, REFRESH_COOKIE)).toBeTruthy();
+      await waitFor('revocation', async () => (await statuses(carol.token)).every((st) => st === 401), 3_000);
+      expect(await statuses(done.body.accessToken)).toEqual([200, 200, 403, 404]);
+      expect((await http(endpoints.auth, 'POST', API.login, { username: carol.username, authSecret: body.newAuthSecret }))
+        .status).toBe(200);
+      expect((await http(endpoints.auth, 'POST', ACCOUNT_API.recoveryFinish, body)).status).toBe(409);
+    });
+  });
+
+  describe('profiles and search', () => {
+    it('reads and updates my profile, which others see', async () => {
+      const carol = await TestClient.register(endpoints, unique());
+      const updated = await carol.call<OwnProfile>('auth', 'PUT', '/api/users/profile',
+        { displayName: ' Carol C ', statusText: 'on holiday', avatarFileId: 'f'.repeat(22) });
+      expect(updated.body).toEqual({ userId: carol.userId, username: carol.username, displayName: 'Carol C',
+        statusText: 'on holiday', avatarFileId: 'f'.repeat(22) });
+      expect((await carol.call('auth', 'GET', '/api/users/profile')).body).toEqual(updated.body);
+      expect(await bob.profile(carol.userId)).toMatchObject({ displayName: 'Carol C', statusText: 'on holiday' });
+      expect((await carol.call('auth', 'PUT', '/api/users/profile', { displayName: '' })).status).toBe(400);
+      expect((await carol.call('auth', 'PUT', '/api/users/profile', { uikPublicKey: 'x' })).status).toBe(400);
+      expect((await http(endpoints.auth, 'GET', '/api/users/profile')).status).toBe(401);
+    });
+
+    it('finds users by prefix, a page at a time, for signed-in users only, and limits the rate', async () => {
+      const prefix = `s${randomBytes(3).toString('hex')}`;
+      const names = [`${prefix}-a`, `${prefix}-b`, `${prefix}-c`];
+      await Promise.all(names.map((name) => TestClient.register(endpoints, name)));
+      const carol = await TestClient.register(endpoints, unique());
+      const page = (query: string) => carol.call<{ username: string }[]>('auth', 'GET', `${API.users}?${query}`);
+      expect((await page(`search=${prefix}&limit=2`)).body.map((u) => u.username)).toEqual(names.slice(0, 2));
+      expect((await page(`search=${prefix}&limit=2&after=${names[1]}`)).body.map((u) => u.username)).toEqual([names[2]]);
+      expect((await page(`search=${names[1]}`)).body.map((u) => u.username)).toEqual([names[1]]);
+      expect((await page(`search=${prefix.slice(0, 2)}`)).body).toEqual([]);
+      expect((await page(`search=${prefix}&limit=500`)).status).toBe(400);
+      expect((await http(endpoints.auth, 'GET', `${API.users}?search=${prefix}`)).status).toBe(401);
+      const statuses = [];
+      for (let i = 0; i < 27; i++) statuses.push((await page(`search=${prefix}`)).status);
+      expect(statuses.slice(0, 25).every((st) => st === 200)).toBe(true);
+      expect(statuses.at(-1)).toBe(429);
+    });
+  });
+
+  describe('what the API reveals and survives', () => {
+    it('answers prelogin for a known and an unknown user with the same shape and timing within noise', async () => {
+      const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+      const time = async (username: string) => {
+        const started = performance.now();
+        const res = await http<KdfParams>(endpoints.auth, 'POST', API.prelogin, { username });
+        return { ms: performance.now() - started, res };
+      };
+      // 15 samples: prelogin allows 20 a minute per username.
+      const dave = await TestClient.register(endpoints, unique());
+      const known: number[] = [];
+      const unknown: number[] = [];
+      let shapes: string[][] = [];
+      for (let i = 0; i < 15; i++) {
+        const [a, b] = [await time(dave.username), await time(unique())];
+        expect([a.res.status, b.res.status]).toEqual([200, 200]);
+        known.push(a.ms);
+        unknown.push(b.ms);
+        shapes = [Object.keys(a.res.body).sort(), Object.keys(b.res.body).sort()];
+        expect(b.res.body.salt).toMatch(/^[A-Za-z0-9_-]{22}$/);
+      }
+      expect(shapes[0]).toEqual(shapes[1]);
+      const [mk, mu] = [median(known), median(unknown)];
+      // Reported in the issue notes; a real user costs one more read than a claim miss (two DynamoDB gets vs one).
+      console.info(`prelogin medians: known ${mk.toFixed(2)} ms, unknown ${mu.toFixed(2)} ms`);
+      expect(Math.abs(mk - mu)).toBeLessThan(5);
+    });
+
+    it.each([
+      [API.prelogin], [API.login], [API.register], [ACCOUNT_API.recoveryStart], [ACCOUNT_API.recoveryFinish],
+    ])('answers any body to %s with 2xx or 4xx, never 5xx', async (path) => {
+      await fc.assert(fc.asyncProperty(fc.oneof(
+        fc.anything(),
+        fc.record({ username: fc.oneof(fc.string(), fc.stringMatching(/^[a-z0-9._-]{3,32}$/)),
+          authSecret: fc.oneof(fc.string(), fc.base64String()), kdf: fc.anything(), deviceCert: fc.anything() },
+        { requiredKeys: [] }),
+      ), async (body) => {
+        const res = await http(endpoints.auth, 'POST', path, body);
+        return res.status >= 200 && res.status < 500;
+      }), { numRuns: 40 });
+    });
+  });
+
+  describe('HTTP hardening', () => {
+    it.each(['auth', 'rooms', 'gateway', 'files'] as const)('%s sends helmet\'s headers and a strict CSP on API answers', async (service) => {
+      const res = await fetch(new URL('/health', endpoints[service]));
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(res.headers.get('strict-transport-security')).toMatch(/max-age=\d+/);
+      expect(res.headers.get('x-frame-options')).toBe('SAMEORIGIN');
+      expect(res.headers.get('referrer-policy')).toBe('no-referrer');
+      expect(res.headers.get('content-security-policy')).toMatch(/default-src 'none'.*frame-ancestors 'none'/);
+      expect(res.headers.get('x-powered-by')).toBeNull();
+    });
+
+    it('refuses a JSON body over the size limit with 413 and an unknown field with 400', async () => {
+      const big = await http(endpoints.auth, 'POST', API.prelogin, { username: 'x'.repeat(600_000) });
+      expect(big.status).toBe(413);
+      const extra = await http<{ message: string[] }>(endpoints.auth, 'POST', API.prelogin, { username: unique(), admin: true });
+      expect(extra.status).toBe(400);
+      expect(extra.body.message).toContain('property admin should not exist');
+    });
+
+    it('serves its OpenAPI description at /api/auth/docs', async () => {
+      const doc = await http<{ openapi: string; paths: Record<string, unknown> }>(endpoints.auth, 'GET', '/api/auth/docs-json');
+      expect(doc.status).toBe(200);
+      expect(doc.body.openapi).toMatch(/^3\./);
+      expect(Object.keys(doc.body.paths)).toEqual(expect.arrayContaining([API.login, AUTH_API.refresh, AUTH_API.logout,
+        AUTH_API.sessions, '/api/users/{userId}']));
+      const ui = await fetch(new URL('/api/auth/docs', endpoints.auth));
+      expect(ui.status).toBe(200);
+      expect(await ui.text()).toContain('swagger');
+    });
+
+    it('reports readiness with DynamoDB and Redis', async () => {
+      const ready = await http<{ status: string; info: Record<string, unknown> }>(endpoints.auth, 'GET', '/health/ready');
+      expect(ready.status).toBe(200);
+      expect(Object.keys(ready.body.info).sort()).toEqual(['dynamodb', 'redis']);
     });
   });
 

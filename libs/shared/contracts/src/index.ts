@@ -12,3 +12,4 @@ export * from './lib/socket-events';
 export * from './lib/bus-events';
 export * from './lib/session.dto';
 export * from './lib/realtime.dto';
+export * from './lib/account.dto';

@@ -28,6 +28,8 @@ export class AuthConfig {
   @IsInt() @Min(1) THROTTLE_PER_USERNAME_PER_MINUTE: number = 5;
   /** Logins per hour for one username; past it the name is blocked for the rest of the hour (the backoff's top). */
   @IsInt() @Min(1) THROTTLE_PER_USERNAME_PER_HOUR: number = 30;
+  /** Username searches per minute for one signed-in user (no directory dump). */
+  @IsInt() @Min(1) THROTTLE_SEARCHES_PER_MINUTE: number = 30;
   /** argon2id over the client's authSecret: at least OWASP's minimum (19 MiB, t=2, p=1). */
   @IsInt() @Min(19456) ARGON2_MEMORY_KIB: number = 19456;
   @IsInt() @Min(2) ARGON2_TIME: number = 2;

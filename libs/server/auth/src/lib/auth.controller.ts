@@ -1,12 +1,16 @@
 import { Body, Controller, Get, HttpCode, Post, Req, Res, UseGuards } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { ParleyThrottlerGuard, Public } from '@parley/server/core';
-import { type AuthResponse, LoginDto, PreloginDto, RegisterDto } from '@parley/shared/contracts';
+import {
+  type AuthResponse, LoginDto, PreloginDto, RecoveryFinishDto, RecoveryStartDto, RegisterDto,
+} from '@parley/shared/contracts';
 import { AuthService } from './auth.service';
 import { clientOf, setRefreshCookie } from './sessions/refresh-cookie';
 import { TokenIssuer } from './tokens/token-issuer';
 
 /** Prelogin, login and register are rate-limited per IP and per username (see auth-throttling.ts). */
+@ApiTags('auth')
 @Public()
 @UseGuards(ParleyThrottlerGuard)
 @Controller('api/auth')
@@ -35,6 +39,23 @@ export class AuthController {
   async login(@Body() body: LoginDto, @Req() req: Request, @Res({ passthrough: true }) res: Response):
     Promise<AuthResponse> {
     const { response, refresh } = await this.auth.login(body, clientOf(req));
+    setRefreshCookie(res, refresh);
+    return response;
+  }
+
+  /** Recovery with the recovery key (DESIGN §3), step 1: a challenge and the recovery-wrapped backup. */
+  @Post('recovery/start')
+  @HttpCode(200)
+  recoveryStart(@Body() body: RecoveryStartDto) {
+    return this.auth.recoveryStart(body.username);
+  }
+
+  /** Step 2: a new password, proven by the identity key's signature; every other session ends. */
+  @Post('recovery/finish')
+  @HttpCode(200)
+  async recoveryFinish(@Body() body: RecoveryFinishDto, @Req() req: Request, @Res({ passthrough: true }) res: Response):
+    Promise<AuthResponse> {
+    const { response, refresh } = await this.auth.recoveryFinish(body, clientOf(req));
     setRefreshCookie(res, refresh);
     return response;
   }

@@ -5,6 +5,7 @@ import { authThrottling } from './auth-throttling';
 import { AUTH_CONFIG, type AuthConfig } from './auth.config';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
+import { PasswordController } from './password.controller';
 import { SessionRepository } from './sessions/session.repository';
 import { SessionsController } from './sessions/sessions.controller';
 import { SessionsService } from './sessions/sessions.service';
@@ -26,7 +27,7 @@ export class AuthModule {
           useFactory: (core: CoreConfig, redis: RedisConnections) => authThrottling(config, core, redis),
         }),
       ],
-      controllers: [AuthController, SessionsController, UsersController],
+      controllers: [AuthController, PasswordController, SessionsController, UsersController],
       providers: [
         { provide: AUTH_CONFIG, useValue: config },
         AuthSecrets,

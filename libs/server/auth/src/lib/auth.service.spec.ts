@@ -1,5 +1,8 @@
 import { BadRequestException, ConflictException, UnauthorizedException } from '@nestjs/common';
 import type { RegisterDto } from '@parley/shared/contracts';
+import {
+  createDeviceCert, type DeviceCert, type DeviceKeys, generateDeviceKeys, generateIdentity, type IdentityKeys,
+} from '@parley/shared/crypto';
 import { AuthConfig } from './auth.config';
 import { AuthService } from './auth.service';
 import type { SessionsService } from './sessions/sessions.service';
@@ -18,12 +21,21 @@ class FakeUsers {
 
 const id = (c: string) => c.repeat(22);
 const client = { ip: '127.0.0.1', userAgent: 'jest' };
+/** A first device genuinely signed by the identity key, per userId (the server checks the signature). */
+let identity: IdentityKeys;
+let device: DeviceKeys;
+const certs = new Map<string, DeviceCert>();
 const registration = (over: Partial<RegisterDto> = {}): RegisterDto => ({
   userId: id('u'), username: 'alice', displayName: 'Alice', authSecret: 'S'.repeat(43),
-  kdf: { kdf: 'argon2id', m: 65536, t: 3, p: 4, salt: 'c'.repeat(22) }, uikPublicKey: 'k'.repeat(43),
-  deviceCert: { v: 1, userId: id('u'), deviceId: id('d'), sigKey: 'a'.repeat(43), kemKey: 'b'.repeat(43), createdAt: 1,
-    listVersion: 1, uikSig: 'sig' },
+  kdf: { kdf: 'argon2id', m: 65536, t: 3, p: 4, salt: 'c'.repeat(22) }, uikPublicKey: identity.publicKey,
+  deviceCert: certs.get(over.userId ?? id('u')) as DeviceCert,
   wrappedAbk: 'w'.repeat(40), secretBundle: 'b'.repeat(40), ...over,
+});
+
+beforeAll(async () => {
+  identity = await generateIdentity();
+  device = await generateDeviceKeys();
+  for (const userId of [id('u'), id('v'), id('z')]) certs.set(userId, await createDeviceCert(identity, userId, device, 1));
 });
 
 describe('AuthService', () => {
@@ -69,6 +81,12 @@ describe('AuthService', () => {
       .rejects.toBeInstanceOf(UnauthorizedException);
   });
 
+  it('refuses a first device certificate not signed by the identity key', async () => {
+    const dto = registration();
+    await expect(service.register({ ...dto, deviceCert: { ...dto.deviceCert, kemKey: 'A'.repeat(43) } }, client))
+      .rejects.toThrow('deviceCert is not signed by uikPublicKey');
+  });
+
   it('refuses a first device certificate for another user', async () => {
     const dto = registration();
     await expect(service.register({ ...dto, deviceCert: { ...dto.deviceCert, userId: id('z') } }, client))
@@ -77,8 +95,7 @@ describe('AuthService', () => {
 
   it('answers a taken username with 409', async () => {
     await service.register(registration(), client);
-    const other = registration({ userId: id('v') });
-    const again = { ...other, deviceCert: { ...other.deviceCert, userId: id('v') } };
+    const again = registration({ userId: id('v'), deviceCert: certs.get(id('v')) });
     await expect(service.register(again, client)).rejects.toBeInstanceOf(ConflictException);
   });
 });

@@ -4,7 +4,7 @@ import {
   type ServerToClientEvents, type StoredMessage,
 } from '@parley/shared/contracts';
 import {
-  type DeviceCert, type DeviceKeys, type EncryptedEvent, type EpochKeyEnvelope, type KdfParams, type Payload, type RoomOp,
+  type DeviceCert, type DeviceKeys, type IdentityKeys, type EncryptedEvent, type EpochKeyEnvelope, type KdfParams, type Payload, type RoomOp,
   createDeviceCert, createEpochKey, decryptMessage, derivePasswordSecrets, encryptMessage, exportIdentity,
   GENESIS_HASH, generateDeviceKeys, generateIdentity, hashRoomOp, openEpochKey, randomBytes, randomId, sealBundle,
   sealEpochKey, signRoomOp, verifyDeviceCert, wrapKey,
@@ -70,6 +70,8 @@ export class TestClient {
 
   /** The refresh token (what the browser keeps in its HttpOnly cookie). */
   refreshToken?: string;
+  /** The account's identity key (the browser holds it after unlocking the backup): signs device certificates. */
+  identity?: IdentityKeys;
 
   private constructor(
     readonly endpoints: Endpoints,
@@ -98,6 +100,7 @@ export class TestClient {
     if (res.status !== 201) throw new Error(`register ${res.status}: ${JSON.stringify(res.body)}`);
     const client = new TestClient(endpoints, username, userId, res.body.accessToken, device);
     client.refreshToken = cookieFrom(res.headers, REFRESH_COOKIE);
+    client.identity = identity;
     return client;
   }
 

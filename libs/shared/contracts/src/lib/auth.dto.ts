@@ -1,6 +1,6 @@
 import { Type } from 'class-transformer';
 import {
-  Equals, IsInt, IsNotEmpty, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateNested,
+  Equals, IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateNested,
 } from 'class-validator';
 import type { DeviceCert, KdfParams } from '@parley/shared/crypto';
 import { DeviceCertDto } from './device-cert.dto';
@@ -36,6 +36,9 @@ export class RegisterDto {
   @IsString() @MinLength(16) @MaxLength(512) @Matches(B64U_PATTERN, b64u('wrappedAbk')) wrappedAbk!: string;
   /** The secret bundle (UIK) encrypted with the account backup key. */
   @IsString() @MinLength(16) @MaxLength(8192) @Matches(B64U_PATTERN, b64u('secretBundle')) secretBundle!: string;
+  /** The account backup key wrapped by the recovery key (shown once at sign-up); optional. */
+  @IsOptional() @IsString() @MinLength(16) @MaxLength(512) @Matches(B64U_PATTERN, b64u('recoveryWrappedAbk'))
+  recoveryWrappedAbk?: string;
 }
 
 export class LoginDto {
@@ -47,8 +50,31 @@ export class AddDeviceDto {
   @ValidateNested() @Type(() => DeviceCertDto) deviceCert!: DeviceCertDto;
 }
 
+/** Largest page of a username search. */
+export const USER_SEARCH_PAGE_MAX = 20;
+export const STATUS_TEXT_MAX = 140;
+
 export class UserSearchQueryDto {
+  /** A username prefix (at least 3 characters match anything: no directory dump). */
   @IsString() @MinLength(1) @MaxLength(32) search!: string;
+  /** Paging: the last username of the previous page. */
+  @IsOptional() @IsString() @Matches(USERNAME_PATTERN, { message: `after must be ${USERNAME_RULE}` }) after?: string;
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(USER_SEARCH_PAGE_MAX) limit?: number;
+}
+
+/** `PUT /api/users/profile`: what a user shows others (the identity key is not a profile field). */
+export class UpdateProfileDto {
+  @IsOptional() @IsString() @IsNotEmpty() @MaxLength(DISPLAY_NAME_MAX) displayName?: string;
+  @IsOptional() @IsString() @MaxLength(STATUS_TEXT_MAX) statusText?: string;
+  /** A file uploaded to the files service (its id), or '' to remove the avatar. */
+  @IsOptional() @IsString() @Matches(/^([A-Za-z0-9_-]{22})?$/, { message: 'avatarFileId must be a file id or empty' })
+  avatarFileId?: string;
+}
+
+/** My profile (`GET /api/users/profile`). */
+export interface OwnProfile extends UserSummary {
+  statusText: string;
+  avatarFileId: string;
 }
 
 export interface UserSummary {
@@ -73,6 +99,8 @@ export interface AuthResponse {
 
 export interface PublicProfile extends UserSummary {
   uikPublicKey: string;
+  statusText?: string;
+  avatarFileId?: string;
   devices: DeviceCert[];
 }
 

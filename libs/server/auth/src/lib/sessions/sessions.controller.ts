@@ -1,4 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Req, Res, UnauthorizedException } from '@nestjs/common';
+import { ApiBearerAuth, ApiCookieAuth, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { type AuthUser, CurrentUser, Public } from '@parley/server/core';
 import { LogoutDto, type RefreshResponse, type SessionInfo } from '@parley/shared/contracts';
@@ -7,6 +8,8 @@ import { TokenIssuer } from '../tokens/token-issuer';
 import { clearRefreshCookie, clientOf, readRefreshCookie, setRefreshCookie } from './refresh-cookie';
 import { SessionsService } from './sessions.service';
 
+@ApiTags('sessions')
+@ApiBearerAuth()
 @Controller('api/auth')
 export class SessionsController {
   constructor(
@@ -17,6 +20,7 @@ export class SessionsController {
 
   /** A new access token for the refresh cookie; the cookie rotates. Any failure clears it. */
   @Public()
+  @ApiCookieAuth()
   @Post('refresh')
   @HttpCode(200)
   async refresh(@Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<RefreshResponse> {

@@ -21,6 +21,8 @@ export class AuthSecrets implements OnModuleInit {
   preloginSecret!: Buffer;
   /** MAC key of refresh tokens (derived from the prelogin secret, domain-separated). */
   refreshMacKey!: Buffer;
+  /** MAC key of recovery challenges (likewise). */
+  recoveryMacKey!: Buffer;
 
   constructor(@Inject(AUTH_CONFIG) private readonly config: AuthConfig) {}
 
@@ -48,6 +50,7 @@ export class AuthSecrets implements OnModuleInit {
     }
     this.preloginSecret = Buffer.from(prelogin, 'utf8');
     this.refreshMacKey = createHmac('sha256', this.preloginSecret).update('parley/v1/refresh-token-mac').digest();
+    this.recoveryMacKey = createHmac('sha256', this.preloginSecret).update('parley/v1/recovery-challenge-mac').digest();
   }
 
   private async devSecret(name: string, make: () => Promise<string>): Promise<string> {

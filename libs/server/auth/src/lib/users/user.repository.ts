@@ -1,4 +1,6 @@
 import { Injectable } from '@nestjs/common';
+import { Condition } from 'dynamoose';
+import type { Condition as ConditionType } from 'dynamoose/dist/Condition';
 import type { ModelType } from 'dynamoose/dist/General';
 import { DynamoTables, isConditionFailed } from '@parley/server/core';
 import type { DeviceCert, KdfParams } from '@parley/shared/crypto';
@@ -13,13 +15,41 @@ export interface UserRecord {
   kdf: KdfParams;
   wrappedAbk: string;
   secretBundle: string;
+  /** Version of wrappedAbk + secretBundle (1 at registration). */
+  backupVersion: number;
+  recoveryWrappedAbk?: string;
+  statusText?: string;
+  avatarFileId?: string;
   createdAt: number;
+}
+
+export const NAME_PREFIX_LENGTH = 3;
+
+export interface ProfileFields {
+  displayName?: string;
+  statusText?: string;
+  avatarFileId?: string;
 }
 
 export class UsernameTakenError extends Error {}
 export class UserIdTakenError extends Error {}
+/** A conditional write lost: someone else changed the item first. */
+export class VersionConflictError extends Error {}
+
+const LIST_VERSION_PREFIX = '#v';
+const listVersionKey = (v: number) => `${LIST_VERSION_PREFIX}${String(v).padStart(10, '0')}`;
+
+/** The item exists and its backup is still at `version` (a missing attribute counts as version 1). */
+function atBackupVersion(version: number): ConditionType {
+  const base = new Condition().where('username').exists().and();
+  return version === 1
+    ? base.parenthesis(new Condition().where('backupVersion').not().exists().or().where('backupVersion').eq(1))
+    : base.where('backupVersion').eq(version);
+}
 
 const claimKey = (username: string) => `USERNAME#${username}`;
+/** A key no user has (ids are 22 characters): the second read of an unknown name. */
+const NO_SUCH_USER = 'NO-SUCH-USER';
 
 /** Users, username claims and device certificates. The only code that touches auth's tables. */
 @Injectable()
@@ -42,12 +72,14 @@ export class UserRepository {
       throw err;
     }
     try {
-      await this.users.create({ ...user, kdf: JSON.stringify(user.kdf) }, { overwrite: false });
+      await this.users.create({ ...user, kdf: JSON.stringify(user.kdf),
+        namePrefix: user.username.slice(0, NAME_PREFIX_LENGTH) }, { overwrite: false });
     } catch (err) {
       await this.users.delete(claimKey(user.username));
       if (isConditionFailed(err)) throw new UserIdTakenError(user.userId);
       throw err;
     }
+    await this.claimListVersion(user.userId, firstDevice.listVersion, firstDevice.deviceId);
     await this.addDevice(firstDevice);
   }
 
@@ -57,9 +89,88 @@ export class UserRepository {
     return item?.username ? toRecord(item) : undefined;
   }
 
+  /**
+   * Two reads whether or not the name exists (the second misses for an unknown name), so that prelogin and login
+   * take the same time for both: the timing must not tell who has an account.
+   */
   async findByUsername(username: string): Promise<UserRecord | undefined> {
     const claim = await this.users.get(claimKey(username));
-    return claim?.ownerId ? this.findById(claim.ownerId) : undefined;
+    const item = await this.users.get(claim?.ownerId ?? NO_SUCH_USER);
+    return claim?.ownerId && item?.username ? toRecord(item) : undefined;
+  }
+
+  /**
+   * Users whose name starts with `prefix` (at least NAME_PREFIX_LENGTH characters), in name order, after `after`.
+   * One query on the prefix index: the partition is the first characters, the sort key the name.
+   */
+  async searchByPrefix(prefix: string, after: string | undefined, limit: number): Promise<UserRecord[]> {
+    // Usernames are [a-z0-9._-]: '!' sorts below every allowed character and '~' above.
+    const from = after && after > prefix ? `${after}!` : prefix;
+    const items = await this.users.query('namePrefix').eq(prefix.slice(0, NAME_PREFIX_LENGTH))
+      .where('username').between(from, `${prefix}~`).using('namePrefix-index').limit(limit).exec();
+    return items.filter((i) => i.username?.startsWith(prefix)).map(toRecord);
+  }
+
+  async updateProfile(userId: string, fields: ProfileFields): Promise<UserRecord> {
+    await this.users.update({ userId }, fields, { condition: new Condition().where('username').exists() });
+    const user = await this.findById(userId);
+    if (!user) throw new Error('user vanished');
+    return user;
+  }
+
+  async backup(userId: string): Promise<{ wrappedAbk: string; secretBundle: string; version: number } | undefined> {
+    const user = await this.findById(userId);
+    return user && { wrappedAbk: user.wrappedAbk, secretBundle: user.secretBundle, version: user.backupVersion };
+  }
+
+  /** Replaces the backup if it is still at `expected`; returns the new version. */
+  async putBackup(userId: string, expected: number,
+    backup: { wrappedAbk: string; secretBundle: string; recoveryWrappedAbk?: string }): Promise<number> {
+    return this.conditionalUpdate(userId, { ...backup, backupVersion: expected + 1 }, atBackupVersion(expected), expected);
+  }
+
+  /** Sets a new password verifier and re-wrapped ABK, if neither the verifier nor the backup changed meanwhile. */
+  async changePassword(userId: string, expected: { authHash: string; backupVersion: number },
+    next: { authHash: string; kdf: KdfParams; wrappedAbk: string }): Promise<number> {
+    const condition = atBackupVersion(expected.backupVersion).and().where('authHash').eq(expected.authHash);
+    return this.conditionalUpdate(userId, { authHash: next.authHash, kdf: JSON.stringify(next.kdf),
+      wrappedAbk: next.wrappedAbk, backupVersion: expected.backupVersion + 1 }, condition, expected.backupVersion);
+  }
+
+  /** Recovery: a new verifier and wrapped ABK, only if the backup is still at the version the proof signed. */
+  async recoverPassword(userId: string, expectedVersion: number,
+    next: { authHash: string; kdf: KdfParams; wrappedAbk: string }): Promise<number> {
+    return this.conditionalUpdate(userId, { authHash: next.authHash, kdf: JSON.stringify(next.kdf),
+      wrappedAbk: next.wrappedAbk, backupVersion: expectedVersion + 1 }, atBackupVersion(expectedVersion), expectedVersion);
+  }
+
+  private async conditionalUpdate(userId: string, fields: Partial<UserItem>, condition: ConditionType, expected: number):
+    Promise<number> {
+    try {
+      await this.users.update({ userId }, fields, { condition });
+      return expected + 1;
+    } catch (err) {
+      if (isConditionFailed(err)) throw new VersionConflictError(`the account changed since version ${expected}`);
+      throw err;
+    }
+  }
+
+  /** Claims a list version for this user: exactly one writer gets each. */
+  async claimListVersion(userId: string, listVersion: number, deviceId: string): Promise<boolean> {
+    try {
+      await this.devices.create({ userId, deviceId: listVersionKey(listVersion), cert: deviceId, listVersion,
+        createdAt: Date.now() }, { overwrite: false });
+      return true;
+    } catch (err) {
+      if (isConditionFailed(err)) return false;
+      throw err;
+    }
+  }
+
+  /** Replaces a device's certificate by its revocation certificate. */
+  async revokeDevice(cert: DeviceCert): Promise<void> {
+    await this.devices.update({ userId: cert.userId, deviceId: cert.deviceId },
+      { cert: JSON.stringify(cert), listVersion: cert.listVersion, revoked: true });
   }
 
   async addDevice(cert: DeviceCert): Promise<void> {
@@ -77,7 +188,14 @@ export class UserRepository {
 
   async listDevices(userId: string): Promise<DeviceCert[]> {
     const items = await this.devices.query('userId').eq(userId).all().exec();
-    return items.map((i) => JSON.parse(i.cert) as DeviceCert).sort((a, b) => a.listVersion - b.listVersion);
+    return items.filter((i) => !i.deviceId.startsWith(LIST_VERSION_PREFIX))
+      .map((i) => JSON.parse(i.cert) as DeviceCert).sort((a, b) => a.listVersion - b.listVersion);
+  }
+
+  /** The highest list version claimed so far (0 for none). */
+  async listVersion(userId: string): Promise<number> {
+    const items = await this.devices.query('userId').eq(userId).all().exec();
+    return items.reduce((max, i) => Math.max(max, i.listVersion), 0);
   }
 }
 
@@ -91,6 +209,10 @@ function toRecord(item: UserItem): UserRecord {
     kdf: JSON.parse(item.kdf ?? '{}') as KdfParams,
     wrappedAbk: item.wrappedAbk ?? '',
     secretBundle: item.secretBundle ?? '',
+    backupVersion: item.backupVersion ?? 1,
+    ...(item.recoveryWrappedAbk !== undefined && { recoveryWrappedAbk: item.recoveryWrappedAbk }),
+    statusText: item.statusText ?? '',
+    avatarFileId: item.avatarFileId ?? '',
     createdAt: item.createdAt ?? 0,
   };
 }
