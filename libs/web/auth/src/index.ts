@@ -1,3 +1,4 @@
 export * from './lib/login-page';
 export * from './lib/auth-service';
 export * from './lib/auth-errors';
+export * from './lib/sessions-page';

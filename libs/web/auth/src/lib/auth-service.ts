@@ -123,7 +123,9 @@ export class AuthService {
       throw new Error('The server’s copy of your identity key does not match your backup. Not continuing.');
     }
     const device = await generateDeviceKeys();
-    const cert = await createDeviceCert(identity, userId, device, profile.devices.length + 1);
+    // The next list version: one above every certificate so far (revocations take versions too).
+    const listVersion = profile.devices.reduce((max, d) => Math.max(max, d.listVersion), 0) + 1;
+    const cert = await createDeviceCert(identity, userId, device, listVersion);
     await this.api.addDevice(cert, auth.accessToken);
     const account: StoredAccount = { userId, device, identity };
     await this.keyStore.save(account);

@@ -3,7 +3,11 @@ import { Injectable, inject } from '@angular/core';
 import { firstValueFrom, Observable } from 'rxjs';
 import {
   API,
+  AUTH_API,
+  ACCOUNT_API,
   type AuthResponse,
+  type DeviceList,
+  type SessionInfo,
   type HistoryPage,
   type PublicProfile,
   type RegisterDto,
@@ -54,7 +58,26 @@ export class ApiClient {
   }
 
   addDevice(deviceCert: DeviceCert, token?: string): Promise<unknown> {
-    return this.call(this.http.post(`${API.users}/me/devices`, { deviceCert }, { headers: bearer(token) }));
+    return this.call(this.http.post(ACCOUNT_API.devices, { deviceCert }, { headers: bearer(token) }));
+  }
+
+  /** My devices (revocations included) and the current list version. */
+  listDevices(): Promise<DeviceList> {
+    return this.call(this.http.get<DeviceList>(ACCOUNT_API.devices));
+  }
+
+  /** Revokes a device with its UIK-signed revocation certificate. */
+  revokeDevice(revocation: DeviceCert): Promise<unknown> {
+    return this.call(this.http.delete(ACCOUNT_API.device(revocation.deviceId), { body: { deviceCert: revocation } }));
+  }
+
+  /** The browsers signed in to my account. */
+  listSessions(): Promise<SessionInfo[]> {
+    return this.call(this.http.get<SessionInfo[]>(AUTH_API.sessions));
+  }
+
+  revokeSession(sessionId: string): Promise<unknown> {
+    return this.call(this.http.delete(AUTH_API.session(sessionId)));
   }
 
   createRoom(body: { roomId: string; name: string; createOp: RoomOp }): Promise<RoomSummary> {

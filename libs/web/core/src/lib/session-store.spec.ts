@@ -85,4 +85,53 @@ describe('SessionStore', () => {
     expect(store.notice()).toBe('Bye.');
     expect(sessionStorage.getItem(SESSION_STORAGE_KEY)).toBeNull();
   });
+
+  describe('refresh', () => {
+    const ok = (body: unknown) => Promise.resolve({ ok: true, status: 200, json: () => Promise.resolve(body) });
+    afterEach(() => delete (globalThis as { fetch?: unknown }).fetch);
+
+    it('renews the access token with the refresh cookie, once for many callers', async () => {
+      const fetchMock = jest.fn(() => ok({ accessToken: 'tok2', expiresIn: 900, user }));
+      (globalThis as { fetch?: unknown }).fetch = fetchMock;
+      const { store } = setup();
+      store.start({ accessToken: 'tok', expiresIn: 900, user }, account);
+
+      await expect(Promise.all([store.refresh(), store.refresh()])).resolves.toEqual([true, true]);
+      expect(fetchMock).toHaveBeenCalledTimes(1);
+      expect(fetchMock).toHaveBeenCalledWith('/api/auth/refresh', expect.objectContaining({ method: 'POST' }));
+      expect(store.accessToken()).toBe('tok2');
+      expect(JSON.parse(sessionStorage.getItem(SESSION_STORAGE_KEY) ?? '{}').accessToken).toBe('tok2');
+    });
+
+    it('refuses a renewed token for another account (the cookie is shared by every tab)', async () => {
+      (globalThis as { fetch?: unknown }).fetch = jest.fn(() => ok({ accessToken: 'bob', expiresIn: 900,
+        user: { ...user, userId: 'BBBBBBBBBBBBBBBBBBBBBB' } }));
+      const { store } = setup();
+      store.start({ accessToken: 'tok', expiresIn: 900, user }, account);
+
+      await expect(store.refresh()).resolves.toBe(false);
+      expect(store.accessToken()).toBe('tok');
+    });
+
+    it('restores an expired saved session by renewing it', async () => {
+      (globalThis as { fetch?: unknown }).fetch = jest.fn(() => ok({ accessToken: 'tok2', expiresIn: 900, user }));
+      sessionStorage.setItem(SESSION_STORAGE_KEY, JSON.stringify({ accessToken: 'tok', expiresAt: Date.now() - 1, user }));
+      const { store } = setup();
+
+      await expect(store.restore()).resolves.toBe(true);
+      expect(store.accessToken()).toBe('tok2');
+    });
+
+    it('logs out on the server when the user logs out', async () => {
+      const fetchMock = jest.fn(() => Promise.resolve({ ok: true, status: 204 }));
+      (globalThis as { fetch?: unknown }).fetch = fetchMock;
+      const { store } = setup();
+      store.start({ accessToken: 'tok', expiresIn: 900, user }, account);
+
+      await store.signOut(true);
+      expect(store.accessToken()).toBeNull();
+      expect(fetchMock).toHaveBeenCalledTimes(1);
+      expect(fetchMock).toHaveBeenCalledWith('/api/auth/logout', expect.objectContaining({ body: '{"all":true}' }));
+    });
+  });
 });

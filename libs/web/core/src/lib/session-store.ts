@@ -1,5 +1,5 @@
 import { Injectable, computed, inject, signal } from '@angular/core';
-import type { AuthResponse, UserSummary } from '@parley/shared/contracts';
+import { AUTH_API, type AuthResponse, type RefreshResponse, type UserSummary } from '@parley/shared/contracts';
 import type { DeviceKeys, IdentityKeys } from '@parley/shared/crypto';
 import { KeyStore, type StoredAccount } from './key-store';
 
@@ -12,10 +12,14 @@ interface PersistedSession {
 }
 
 export const SESSION_STORAGE_KEY = 'parley.session';
+/** Refresh this long before the access token expires (it lives 15 minutes). */
+const REFRESH_AHEAD_MS = 60_000;
 
 /**
  * The signed-in user: access token, profile, and this browser's device keys. The token lives in sessionStorage
- * so that a reload keeps the session; the device keys are loaded from IndexedDB by `restore()`.
+ * so that a reload keeps the session; the device keys are loaded from IndexedDB by `restore()`. The access token
+ * lives 15 minutes: a minute before it expires (or when a call gets 401) it is renewed with the refresh token,
+ * which only the browser holds (an HttpOnly cookie no script can read).
  */
 @Injectable({ providedIn: 'root' })
 export class SessionStore {
@@ -28,6 +32,8 @@ export class SessionStore {
   private readonly _notice = signal<string | null>(null);
   private expiresAt = 0;
   private restoring?: Promise<boolean>;
+  private refreshing?: Promise<boolean>;
+  private timer?: ReturnType<typeof setTimeout>;
 
   readonly user = this._user.asReadonly();
   readonly accessToken = this._accessToken.asReadonly();
@@ -44,19 +50,43 @@ export class SessionStore {
       this._accessToken.set(saved.accessToken);
       this._user.set(saved.user);
       this.expiresAt = saved.expiresAt;
+      this.schedule();
     }
   }
 
   /** Starts a session after login or registration; the account's keys must already be in the KeyStore. */
   start(auth: Pick<AuthResponse, 'accessToken' | 'expiresIn' | 'user'>, account: StoredAccount): void {
-    this.expiresAt = Date.now() + auth.expiresIn * 1000;
-    this._accessToken.set(auth.accessToken);
-    this._user.set(auth.user);
+    this.setToken(auth);
     this._device.set(account.device);
     this._identity.set(account.identity);
     this._notice.set(null);
     this.restoring = Promise.resolve(true);
-    writePersisted({ accessToken: auth.accessToken, expiresAt: this.expiresAt, user: auth.user });
+  }
+
+  /** True when the access token is gone or about to expire: renew before using it. */
+  expiresSoon(): boolean {
+    return this.expiresAt - Date.now() < 30_000;
+  }
+
+  /**
+   * Trades the refresh cookie for a new access token. One request at a time (callers share it). False when the
+   * session has ended (revoked, logged out elsewhere, reused token) or the server was not reached; the caller
+   * decides whether that ends the session here.
+   */
+  refresh(): Promise<boolean> {
+    this.refreshing ??= this.renew().finally(() => (this.refreshing = undefined));
+    return this.refreshing;
+  }
+
+  /**
+   * Logs out on the server too: this session, or every session of the account (`all`). The local session ends
+   * whatever the server says.
+   */
+  async signOut(all = false): Promise<void> {
+    const token = this._accessToken();
+    this._accessToken.set(null); // so that logout() does not tell the server a second time
+    this.logout();
+    if (token) await serverLogout(token, all);
   }
 
   /**
@@ -68,8 +98,14 @@ export class SessionStore {
     return this.restoring;
   }
 
-  /** Ends the session in this tab. The device keys stay in IndexedDB: they are this browser's device. */
+  /**
+   * Ends the session in this tab. The device keys stay in IndexedDB: they are this browser's device. Without a
+   * notice it is the user logging out, so the server session ends too (its refresh token dies).
+   */
   logout(notice: string | null = null): void {
+    const token = this._accessToken();
+    if (notice === null && token) void serverLogout(token, false);
+    clearTimeout(this.timer);
     this._accessToken.set(null);
     this._user.set(null);
     this._device.set(null);
@@ -91,7 +127,7 @@ export class SessionStore {
   private async load(): Promise<boolean> {
     const user = this._user();
     if (!user || !this._accessToken()) return false;
-    if (this.expiresAt <= Date.now()) {
+    if (this.expiresAt <= Date.now() && !(await this.refresh())) {
       this.logout('Your session has expired. Log in again.');
       return false;
     }
@@ -109,6 +145,49 @@ export class SessionStore {
       this.logout(error instanceof Error ? error.message : 'Could not read your keys.');
       return false;
     }
+  }
+
+  private setToken(auth: Pick<RefreshResponse, 'accessToken' | 'expiresIn' | 'user'>): void {
+    this.expiresAt = Date.now() + auth.expiresIn * 1000;
+    this._accessToken.set(auth.accessToken);
+    this._user.set(auth.user);
+    writePersisted({ accessToken: auth.accessToken, expiresAt: this.expiresAt, user: auth.user });
+    this.schedule();
+  }
+
+  private schedule(): void {
+    clearTimeout(this.timer);
+    const delay = Math.max(5_000, this.expiresAt - Date.now() - REFRESH_AHEAD_MS);
+    this.timer = setTimeout(() => void this.refresh(), delay);
+  }
+
+  private async renew(): Promise<boolean> {
+    const user = this._user();
+    if (!user) return false;
+    try {
+      const res = await fetch(AUTH_API.refresh, { method: 'POST', credentials: 'same-origin' });
+      if (!res.ok) return false;
+      const body = (await res.json()) as RefreshResponse;
+      // The cookie is per browser: if another tab signed in as someone else, this tab must not become them.
+      if (body.user?.userId !== user.userId || typeof body.accessToken !== 'string') return false;
+      this.setToken(body);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+}
+
+async function serverLogout(token: string, all: boolean): Promise<void> {
+  try {
+    await fetch(AUTH_API.logout, {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ all }),
+    });
+  } catch {
+    // Offline: the access token dies within 15 minutes; the refresh cookie is cleared by the next login.
   }
 }
 
