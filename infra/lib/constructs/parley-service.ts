@@ -194,30 +194,23 @@ export class ParleyService extends Construct {
 
   private addMetricsAgent(task: ecs.FargateTaskDefinition, image: ecs.ContainerImage): void {
     const { parley, spec } = this.props;
+    const metricsLogGroupName = `/parley/${parley.name}/gateway-metrics`;
     const metricsLogs = new logs.LogGroup(this, 'MetricsLogs', {
-      logGroupName: `/parley/${parley.name}/gateway-metrics`,
+      logGroupName: metricsLogGroupName,
       retention: logs.RetentionDays.ONE_WEEK,
       removalPolicy: parley.removalPolicy,
     });
     metricsLogs.grantWrite(this.taskRole);
-    Validations.of(this.taskRole).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::<${logicalIdOf(metricsLogs)}.Arn>:*]`,
-      reason: 'Log streams the CloudWatch agent creates in its own log group (metrics in embedded metric format).',
-    });
     task.addContainer('metrics', {
       image,
       essential: false,
       readonlyRootFilesystem: false, // the agent writes its state under /opt/aws
       memoryReservationMiB: 64,
       environment: {
-        CW_CONFIG_CONTENT: JSON.stringify(metricsAgentConfig(metricsLogs.logGroupName)),
+        CW_CONFIG_CONTENT: JSON.stringify(metricsAgentConfig(metricsLogGroupName)),
         PROMETHEUS_CONFIG_CONTENT: prometheusConfig(parley.name, spec.port),
       },
       logging: ecs.LogDrivers.awsLogs({ logGroup: this.logGroup, streamPrefix: 'metrics-agent' }),
-    });
-    Validations.of(task).acknowledge({
-      id: 'AwsSolutions-ECS7',
-      reason: 'Both containers log to the service log group.',
     });
   }
 }
@@ -285,7 +278,3 @@ function prometheusConfig(environment: string, port: number): string {
 const nagText = (value: string): string =>
   value.replace(/\$\{Token\[AWS\.(\w+)\.\d+\]\}/g, (_m, name: string) => `<AWS::${name}>`);
 
-const logicalIdOf = (construct: { node: Construct['node'] }): string => {
-  const child = construct.node.defaultChild as { logicalId?: string } | undefined;
-  return child?.logicalId ? Stack.of(construct as unknown as Construct).resolve(child.logicalId) : construct.node.id;
-};

@@ -1,4 +1,4 @@
-import { Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { Stack, type StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecrAssets from 'aws-cdk-lib/aws-ecr-assets';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -103,11 +103,6 @@ export class ServicesStack extends Stack {
       });
       this.services.set(spec.name, service);
     }
-
-    Validations.of(this.cluster).acknowledge({
-      id: 'AwsSolutions-ECS4',
-      reason: 'Container Insights is enabled through containerInsightsV2 (the rule reads the older property).',
-    });
   }
 
   /** Non-secret configuration, checked against the services' config classes by test/config.test.ts. */
