@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { CoreConfig, CoreModule, createApp, listen, loadConfig, startService } from '@parley/server/core';
-import { MessagingModule } from '@parley/server/messaging';
+import { MessagingModule, setupMessagingDocs } from '@parley/server/messaging';
 
 startService('messaging-gateway', async () => {
   const core = loadConfig(CoreConfig, { PORT: '3003', INSTANCE_ID: 'gateway', ...process.env });
@@ -8,5 +8,7 @@ startService('messaging-gateway', async () => {
   @Module({ imports: [CoreModule.forRoot({ config: core, service: 'messaging-gateway' }), MessagingModule] })
   class AppModule {}
 
-  await listen(await createApp(AppModule, core), core, 'messaging-gateway');
+  const app = await createApp(AppModule, core);
+  setupMessagingDocs(app);
+  await listen(app, core, 'messaging-gateway');
 });

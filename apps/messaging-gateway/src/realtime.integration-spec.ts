@@ -210,6 +210,22 @@ describe('real-time events across two gateway instances', () => {
     aliceOnGw2.disconnect();
   });
 
+  it('exposes Prometheus metrics: sockets, events in and out, ack latency, fan-out', async () => {
+    const text = await (await fetch(`${gw1.url}/metrics`)).text();
+    expect(text).toMatch(/^parley_gateway_connected_sockets [1-9]/m);
+    expect(text).toMatch(/^parley_gateway_events_in_total\{event="message:send",outcome="ok"\} [1-9]/m);
+    expect(text).toMatch(/^parley_gateway_events_in_total\{event="sync",outcome="error"\} [1-9]/m);
+    expect(text).toMatch(/^parley_gateway_events_out_total\{event="message:received"\} [1-9]/m);
+    expect(text).toMatch(/^parley_gateway_ack_seconds_bucket\{le="0.05",event="message:send"\} [1-9]/m);
+    expect(text).toMatch(/^parley_gateway_fanout_local_sockets_count [1-9]/m);
+  });
+
+  it('serves its OpenAPI document at /api/messages/docs', async () => {
+    const doc = (await (await fetch(`${gw2.url}/api/messages/docs-json`)).json()) as { paths: Record<string, object> };
+    expect(Object.keys(doc.paths).sort()).toEqual(['/api/messages/{messageId}', '/api/rooms/{roomId}/messages']);
+    expect((await fetch(`${gw2.url}/api/messages/docs`)).status).toBe(200);
+  });
+
   describe('presence and membership', () => {
     let carol: TestClient;
     const tabs: ClientSocket[] = [];

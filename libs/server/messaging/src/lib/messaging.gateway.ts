@@ -1,4 +1,4 @@
-import { HttpException, Inject, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { HttpException, Inject, Logger, type OnModuleDestroy, type OnModuleInit, UseInterceptors } from '@nestjs/common';
 import {
   ConnectedSocket, MessageBody, type OnGatewayConnection, type OnGatewayDisconnect, type OnGatewayInit,
   SubscribeMessage, WebSocketGateway,
@@ -10,6 +10,7 @@ import {
   RoomRefDto, type RoomJoined, type SendAck, StatusUpdateDto, SyncDto, type SyncResult, userRoom,
 } from '@parley/shared/contracts';
 import { MESSAGING_CONFIG, type MessagingConfig } from './messaging.config';
+import { SocketMetricsInterceptor } from './messaging.metrics';
 import { MessagingService } from './messaging.service';
 import { PRESENCE_HEARTBEAT_MS } from './presence.store';
 import { PresenceService } from './presence.service';
@@ -33,6 +34,7 @@ const notJoined = (roomId: string): Refusal => ({ ok: false, error: `join the ro
  * (`message:send`) makes no call to another service.
  */
 @WebSocketGateway()
+@UseInterceptors(SocketMetricsInterceptor)
 export class MessagingGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, OnModuleInit,
   OnModuleDestroy {
   private readonly logger = new Logger(MessagingGateway.name);

@@ -3,6 +3,7 @@ import { loadConfig } from '@parley/server/core';
 import { HistoryController, MessagesController } from './history.controller';
 import { MESSAGING_CONFIG, MessagingConfig } from './messaging.config';
 import { MessageRepository } from './message.repository';
+import { MessagingMetrics, MetricsController, SocketMetricsInterceptor } from './messaging.metrics';
 import { MessagingGateway } from './messaging.gateway';
 import { MessagingService } from './messaging.service';
 import { PresenceService } from './presence.service';
@@ -14,11 +15,11 @@ import { SeqAllocator } from './seq-allocator';
 
 /** Real-time messaging and history (DESIGN §2 messages and receipts, §4 socket events). */
 @Module({
-  controllers: [HistoryController, MessagesController],
+  controllers: [HistoryController, MessagesController, MetricsController],
   providers: [
     { provide: MESSAGING_CONFIG, useFactory: () => loadConfig(MessagingConfig) },
     MessageRepository, ReceiptRepository, SeqAllocator, MessagingService, RealtimeRepository, PresenceStore,
-    PresenceService, RateLimits, MessagingGateway,
+    PresenceService, RateLimits, MessagingMetrics, SocketMetricsInterceptor, MessagingGateway,
   ],
 })
 export class MessagingModule {}

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Server, Socket } from 'socket.io';
 import type { AuthUser } from '@parley/server/core';
 import { type ClientToServerEvents, type ServerToClientEvents, userRoom } from '@parley/shared/contracts';
+import { MessagingMetrics } from './messaging.metrics';
 
 export interface SocketData {
   user: AuthUser;
@@ -23,8 +24,20 @@ type Args<E extends keyof ServerToClientEvents> = Parameters<ServerToClientEvent
 export class RealtimeRepository {
   private server?: ParleyServer;
 
+  constructor(private readonly metrics: MessagingMetrics) {}
+
   attach(server: ParleyServer): void {
     this.server = server;
+    this.metrics.countSocketsWith(() => server.of('/').sockets.size);
+  }
+
+  /** Counts an emit and the sockets of this instance it reaches. */
+  private count(event: string, rooms: string[], except?: string): void {
+    const local = this.io.of('/').adapter.rooms;
+    const reached = new Set<string>();
+    for (const room of rooms) for (const id of local.get(room) ?? []) if (id !== except) reached.add(id);
+    this.metrics.eventsOut.inc({ event });
+    this.metrics.fanout.observe(reached.size);
   }
 
   private get io(): ParleyServer {
@@ -38,11 +51,13 @@ export class RealtimeRepository {
     if (Array.isArray(rooms) && rooms.length === 0) return;
     const target = exceptSocketId ? this.io.to(rooms).except(exceptSocketId) : this.io.to(rooms);
     target.emit(event, ...args);
+    this.count(event, Array.isArray(rooms) ? rooms : [rooms], exceptSocketId);
   }
 
   /** To this instance's sockets in a room (bus events: every instance gets its own copy). */
   toLocalRoom<E extends keyof ServerToClientEvents>(room: string, event: E, ...args: Args<E>): void {
     this.io.local.to(room).emit(event, ...args);
+    this.count(event, [room]);
   }
 
   /** Makes this instance's sockets of a user leave a room (member removed). */
