@@ -10,7 +10,7 @@ ARG NODE_IMAGE=node:24-bookworm-slim
 
 FROM ${NODE_IMAGE} AS base
 WORKDIR /app
-ENV NX_DAEMON=false NX_NO_CLOUD=true NX_SKIP_NX_CACHE=true npm_config_update_notifier=false
+ENV NX_DAEMON=false NX_NO_CLOUD=true NX_SKIP_NX_CACHE=true NG_CLI_ANALYTICS=false npm_config_update_notifier=false
 
 # Build: the whole workspace with dev dependencies. Install scripts are skipped: webpack and the Angular build need
 # none of them, and the `node` devDependency's script would download a second Node; nx runs on the image's Node 24.
@@ -20,10 +20,13 @@ RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY . .
 RUN node node_modules/nx/bin/nx.js run-many -t build -p auth rooms messaging-gateway files web --outputStyle=static
 
-# Production dependencies only (argon2's and classic-level's install scripts pick their prebuilt binaries).
+# Production dependencies only. Install scripts run for the two native modules alone (they pick their prebuilt
+# binaries), whatever the npm of the base image makes of package.json's allowScripts.
 FROM base AS prod-deps
 COPY package.json package-lock.json .npmrc ./
-RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
+ && npm rebuild argon2 classic-level \
+ && npm cache clean --force
 
 FROM caddy:2-alpine AS web
 COPY infra/docker/Caddyfile /etc/caddy/Caddyfile

@@ -42,6 +42,7 @@ describe('Dockerfile', () => {
 
   it('installs production dependencies only, with npm ci, for the image', () => {
     expect(stage('prod-deps').lines).toContainEqual(expect.stringMatching(/^RUN npm ci --omit=dev\b/));
+    expect(stage('prod-deps').lines).toContainEqual(expect.stringMatching(/npm rebuild argon2 classic-level/));
     expect(stage('app').lines).toContainEqual('COPY --from=prod-deps /app/node_modules ./node_modules');
   });
 
