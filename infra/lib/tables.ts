@@ -17,6 +17,8 @@ export interface TableSpec {
   readonly partitionKey: Key;
   readonly sortKey?: Key;
   readonly globalIndexes?: readonly { readonly name: string; readonly partitionKey: Key; readonly sortKey?: Key }[];
+  /** Local indexes exist only if the table is created with them: adding one later means a new table. */
+  readonly localIndexes?: readonly { readonly name: string; readonly sortKey: Key }[];
   /** Epoch-seconds attribute DynamoDB expires items by (reads never rely on it having happened). */
   readonly ttlAttribute?: string;
 }
@@ -39,6 +41,10 @@ export const TABLES: readonly TableSpec[] = [
     name: 'sessions', owner: 'auth', logicalId: 'SessionsTable', partitionKey: S('sessionId'),
     globalIndexes: [{ name: 'userId-index', partitionKey: S('userId') }],
     ttlAttribute: 'ttl',
+  },
+  {
+    name: 'backups', owner: 'auth', logicalId: 'BackupsTable', partitionKey: S('userId'), sortKey: S('entryKey'),
+    localIndexes: [{ name: 'storedAt-index', sortKey: N('storedAt') }],
   },
   { name: 'rooms', owner: 'rooms', logicalId: 'RoomsTable', partitionKey: S('roomId') },
   {

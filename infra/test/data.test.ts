@@ -25,6 +25,12 @@ describe('data stack (prod)', () => {
           Projection: { ProjectionType: 'ALL' },
         }));
       }
+      for (const index of spec.localIndexes ?? []) {
+        expect(table.Properties.LocalSecondaryIndexes).toContainEqual(expect.objectContaining({
+          IndexName: index.name,
+          KeySchema: [{ AttributeName: spec.partitionKey.name, KeyType: 'HASH' }, { AttributeName: index.sortKey.name, KeyType: 'RANGE' }],
+        }));
+      }
       if (spec.ttlAttribute) {
         expect(table.Properties.TimeToLiveSpecification).toEqual({ AttributeName: spec.ttlAttribute, Enabled: true });
       }

@@ -14,6 +14,7 @@ interface CodeTable {
   hashKey?: string;
   rangeKey?: string;
   indexes: { name: string; hashKey: string; rangeKey?: string }[];
+  localIndexes: { name: string; rangeKey: string }[];
 }
 
 function sourcesOf(dir: string): string[] {
@@ -50,6 +51,10 @@ function tablesInCode(): CodeTable[] {
             const index = /index:\s*\{\s*type:\s*'global',\s*name:\s*'([\w-]+)'(?:,\s*rangeKey:\s*'(\w+)')?/.exec(spec);
             return index ? [{ name: index[1], hashKey: field, ...(index[2] ? { rangeKey: index[2] } : {}) }] : [];
           }),
+          localIndexes: fields.flatMap(({ field, spec }) => {
+            const index = /index:\s*\{\s*type:\s*'local',\s*name:\s*'([\w-]+)'/.exec(spec);
+            return index ? [{ name: index[1], rangeKey: field }] : [];
+          }),
         });
       }
     }
@@ -70,11 +75,14 @@ describe('table catalogue (lib/tables.ts) against the services\' dynamoose schem
     expect(spec?.owner).toBe(table.owner);
   });
 
-  it.each(code.map((t) => [t.name, t] as const))('gives %s the keys and global indexes of its schema', (name, table) => {
+  it.each(code.map((t) => [t.name, t] as const))('gives %s the keys and the global and local indexes of its schema', (name, table) => {
     const spec = TABLES.find((t) => t.name === name);
     expect(table.hashKey).toBeDefined();
-    expect({ hashKey: spec?.partitionKey.name, rangeKey: spec?.sortKey?.name, indexes: spec?.globalIndexes?.map((i) => ({
-      name: i.name, hashKey: i.partitionKey.name, ...(i.sortKey ? { rangeKey: i.sortKey.name } : {}),
-    })) ?? [] }).toEqual({ hashKey: table.hashKey, rangeKey: table.rangeKey, indexes: table.indexes });
+    expect({
+      hashKey: spec?.partitionKey.name,
+      rangeKey: spec?.sortKey?.name,
+      indexes: spec?.globalIndexes?.map((i) => ({ name: i.name, hashKey: i.partitionKey.name, ...(i.sortKey ? { rangeKey: i.sortKey.name } : {}) })) ?? [],
+      localIndexes: spec?.localIndexes?.map((i) => ({ name: i.name, rangeKey: i.sortKey.name })) ?? [],
+    }).toEqual({ hashKey: table.hashKey, rangeKey: table.rangeKey, indexes: table.indexes, localIndexes: table.localIndexes });
   });
 });

@@ -168,7 +168,7 @@ export class ParleyService extends Construct {
         ],
         resources: tables.flatMap((t) => [
           arnOf(`${parley.prefix}${t.name}`),
-          ...(t.globalIndexes ?? []).map((i) => arnOf(`${parley.prefix}${t.name}/index/${i.name}`)),
+          ...[...(t.globalIndexes ?? []), ...(t.localIndexes ?? [])].map((i) => arnOf(`${parley.prefix}${t.name}/index/${i.name}`)),
         ]),
       }));
     }

@@ -65,6 +65,13 @@ export class DataStack extends Stack {
           projectionType: dynamodb.ProjectionType.ALL, // what dynamoose asks for by default
         });
       }
+      for (const index of spec.localIndexes ?? []) {
+        table.addLocalSecondaryIndex({
+          indexName: index.name,
+          sortKey: { name: index.sortKey.name, type: attributeType(index.sortKey.type) },
+          projectionType: dynamodb.ProjectionType.ALL,
+        });
+      }
       (table.node.defaultChild as dynamodb.CfnTable).overrideLogicalId(spec.logicalId);
       this.tables.set(spec.name, table);
     }
