@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { Redis } from 'ioredis';
 import { io } from 'socket.io-client';
 import {
-  API, type ClientToServerEvents, type PostedMessage, REALTIME_LIMITS, type RoomJoined,
+  API, AUTH_API, type ClientToServerEvents, type PostedMessage, REALTIME_LIMITS, type RoomJoined,
   type StoredMessage,
 } from '@parley/shared/contracts';
 import {
@@ -208,6 +208,27 @@ describe('real-time events across two gateway instances', () => {
     expect((await deliveries).filter((m) => m.messageId === event.messageId)).toHaveLength(1);
     expect((await messagesIn()).filter((m) => m.messageId === event.messageId)).toHaveLength(1);
     aliceOnGw2.disconnect();
+  });
+
+  it('refuses a message from a device that is not a live device of the sender (socket and REST)', async () => {
+    const event = { ...(await alice.encrypt(roomId, 'from nowhere')), senderDeviceId: randomBytes(16).toString('base64url') };
+    const ack = await alice.socket?.timeout(5_000).emitWithAck('message:send', event);
+    expect(ack).toEqual({ ok: false, error: 'senderDeviceId is not a live device of yours' });
+    const posted = await http(gw1.url, 'POST', API.roomMessages(roomId), event, alice.token);
+    expect(posted.status).toBe(400);
+    expect((await messagesIn()).map((m) => m.messageId)).not.toContain(event.messageId);
+  });
+
+  it('ends the sockets of a session that signs out, on every instance, telling them why', async () => {
+    const dan = await TestClient.register(sys.endpoints, unique());
+    const sockets = [await dan.connect(gw1.url), await dan.connect(gw2.url)];
+    const told = Promise.all(sockets.map((s) => nextEvent(s, 'error')));
+    const dropped = Promise.all(sockets.map((s) => new Promise((resolve) => s.once('disconnect', resolve))));
+    const t0 = Date.now();
+    expect((await dan.call('auth', 'POST', AUTH_API.logout, {})).status).toBeLessThan(300);
+    expect(await told).toEqual([0, 1].map(() => ({ message: 'this session has ended; sign in again', reason: 'session-revoked' })));
+    expect(await dropped).toEqual(['io server disconnect', 'io server disconnect']);
+    expect(Date.now() - t0).toBeLessThan(1_000);
   });
 
   it('exposes Prometheus metrics: sockets, events in and out, ack latency, fan-out', async () => {

@@ -4,11 +4,12 @@ import {
   SubscribeMessage, WebSocketGateway,
 } from '@nestjs/websockets';
 import { decodeJwt } from 'jose';
-import { Bus, TokenVerifier, validateDto } from '@parley/server/core';
+import { Bus, SessionDenylist, TokenVerifier, validateDto } from '@parley/server/core';
 import {
   type Ack, DeleteMessageDto, EncryptedEventDto, FileShareDto, MarkReadDto, type MessageDeleted, REALTIME_LIMITS,
   RoomRefDto, type RoomJoined, type SendAck, StatusUpdateDto, SyncDto, type SyncResult, userRoom,
 } from '@parley/shared/contracts';
+import { DeviceDirectory } from './device-directory';
 import { MESSAGING_CONFIG, type MessagingConfig } from './messaging.config';
 import { SocketMetricsInterceptor } from './messaging.metrics';
 import { MessagingService } from './messaging.service';
@@ -41,6 +42,8 @@ export class MessagingGateway implements OnGatewayInit, OnGatewayConnection, OnG
   private readonly typing = new Map<string, NodeJS.Timeout>();
   private readonly expiry = new Map<string, NodeJS.Timeout>();
   private heartbeat?: NodeJS.Timeout;
+  /** The device list each socket is loading since connect: early sends wait for it instead of asking again. */
+  private readonly deviceLoads = new WeakMap<ParleySocket, Promise<Map<string, boolean>>>();
 
   constructor(
     private readonly verifier: TokenVerifier,
@@ -49,6 +52,8 @@ export class MessagingGateway implements OnGatewayInit, OnGatewayConnection, OnG
     private readonly limits: RateLimits,
     private readonly realtime: RealtimeRepository,
     private readonly bus: Bus,
+    private readonly denylist: SessionDenylist,
+    private readonly devices: DeviceDirectory,
     @Inject(MESSAGING_CONFIG) private readonly config: MessagingConfig,
   ) {}
 
@@ -92,6 +97,20 @@ export class MessagingGateway implements OnGatewayInit, OnGatewayConnection, OnG
       this.realtime.toLocalRoom(roomId, 'room:updated', { roomId, reason: 'epoch' });
       this.realtime.toLocalRoom(roomId, 'room:epoch', { roomId, epoch });
     });
+    await this.bus.subscribe('user.device.revoked', ({ userId, deviceId }) => {
+      for (const socket of this.realtime.localSockets()) {
+        if (socket.data.user?.userId === userId) socket.data.devices?.set(deviceId, false);
+      }
+    });
+    // A session that ends (logout, revoke, refresh-token reuse) ends its sockets at once, on every instance.
+    this.denylist.onRevoked(({ sessionIds }) => {
+      const ended = new Set(sessionIds);
+      for (const socket of this.realtime.localSockets()) {
+        if (!ended.has(socket.data.user?.sessionId)) continue;
+        socket.emit('error', { message: 'this session has ended; sign in again', reason: 'session-revoked' });
+        socket.disconnect(true);
+      }
+    });
     this.heartbeat = setInterval(() => {
       this.presence.heartbeat(this.realtime.localSockets()).catch((err) =>
         this.logger.warn({ err }, 'presence heartbeat failed'));
@@ -112,6 +131,9 @@ export class MessagingGateway implements OnGatewayInit, OnGatewayConnection, OnG
       socket.emit('error', { message: 'the access token expired; reconnect with a fresh one', reason: 'token-expired' });
       socket.disconnect(true);
     }, Math.max(0, left)));
+    const devices = this.devices.devicesOf(socket.data.user);
+    this.deviceLoads.set(socket, devices);
+    devices.then((d) => void (socket.data.devices = d), () => this.deviceLoads.delete(socket));
     try {
       await this.presence.register(socket);
       socket.data.memberOf = [...new Set([...socket.data.memberOf, ...(await this.presence.roomsOf(socket.data.user))])];
@@ -185,6 +207,7 @@ export class MessagingGateway implements OnGatewayInit, OnGatewayConnection, OnG
     const event = input.value;
     if (!socket.rooms.has(event.roomId)) return { ok: false, error: 'join the room (room:join) before sending to it' };
     try {
+      await this.assertDevice(socket, event);
       const { message, duplicate } = await this.messaging.send(socket.data.user, { ...event });
       this.stopTyping(socket, event.roomId);
       if (!duplicate) this.realtime.toRooms(event.roomId, socket.id, 'message:received', message);
@@ -202,6 +225,7 @@ export class MessagingGateway implements OnGatewayInit, OnGatewayConnection, OnG
     const { fileId, event } = input.value;
     if (!socket.rooms.has(event.roomId)) return notJoined(event.roomId);
     try {
+      await this.assertDevice(socket, event);
       const { message, duplicate } = await this.messaging.send(socket.data.user, { ...event });
       if (!duplicate) this.realtime.toRooms(event.roomId, socket.id, 'file:received', { fileId, message });
       return { ok: true, seq: message.seq, receivedAt: message.receivedAt };
@@ -291,6 +315,13 @@ export class MessagingGateway implements OnGatewayInit, OnGatewayConnection, OnG
     } catch (err) {
       return this.failed(err, 'status:update');
     }
+  }
+
+  /** The sender device must be a live device of the socket's user (cached per socket; see DeviceDirectory). */
+  private async assertDevice(socket: ParleySocket, event: { senderUserId: string; senderDeviceId: string }) {
+    if (event.senderUserId !== socket.data.user.userId) return; // the service refuses it with a clearer message
+    const known = socket.data.devices ?? (await this.deviceLoads.get(socket)?.catch(() => undefined));
+    socket.data.devices = await this.devices.assertLive(socket.data.user, event.senderDeviceId, known);
   }
 
   private stopTyping(socket: ParleySocket, roomId: string): void {

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { loadConfig } from '@parley/server/core';
+import { DeviceDirectory } from './device-directory';
 import { HistoryController, MessagesController } from './history.controller';
 import { MESSAGING_CONFIG, MessagingConfig } from './messaging.config';
 import { MessageRepository } from './message.repository';
@@ -19,7 +20,7 @@ import { SeqAllocator } from './seq-allocator';
   providers: [
     { provide: MESSAGING_CONFIG, useFactory: () => loadConfig(MessagingConfig) },
     MessageRepository, ReceiptRepository, SeqAllocator, MessagingService, RealtimeRepository, PresenceStore,
-    PresenceService, RateLimits, MessagingMetrics, SocketMetricsInterceptor, MessagingGateway,
+    PresenceService, RateLimits, DeviceDirectory, MessagingMetrics, SocketMetricsInterceptor, MessagingGateway,
   ],
 })
 export class MessagingModule {}

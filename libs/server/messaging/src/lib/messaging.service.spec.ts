@@ -4,6 +4,7 @@ import type { StoredMessage } from '@parley/shared/contracts';
 import type { EncryptedEvent } from '@parley/shared/crypto';
 import { type MessageRepository, SeqTakenError } from './message.repository';
 import { MessagingService } from './messaging.service';
+import type { DeviceDirectory } from './device-directory';
 import type { ReceiptRepository } from './receipt.repository';
 import { SeqAllocator } from './seq-allocator';
 
@@ -49,7 +50,8 @@ describe('MessagingService', () => {
   const membership = { assertMember: async () => ({}) } as unknown as MembershipClient;
   const noRedis = { enabled: false } as unknown as RedisConnections;
   const make = () => new MessagingService(messages as unknown as MessageRepository,
-    new SeqAllocator(noRedis, messages as unknown as MessageRepository), membership, {} as ReceiptRepository);
+    new SeqAllocator(noRedis, messages as unknown as MessageRepository), membership, {} as ReceiptRepository,
+    {} as DeviceDirectory);
 
   beforeEach(() => {
     messages = new FakeMessages();
@@ -90,7 +92,8 @@ describe('MessagingService', () => {
     messages.gsiLags = true;
     const seqs = new SeqAllocator(noRedis, messages as unknown as MessageRepository);
     await seqs.claim(id('r'), id('1'), alice.userId); // the attempt that died before its write
-    service = new MessagingService(messages as unknown as MessageRepository, seqs, membership, {} as ReceiptRepository);
+    service = new MessagingService(messages as unknown as MessageRepository, seqs, membership, {} as ReceiptRepository,
+      {} as DeviceDirectory);
     const retry = await service.send(alice, event(id('1')));
     expect(retry).toMatchObject({ duplicate: false, message: { seq: 1 } });
     expect(messages.stored).toHaveLength(1);
@@ -109,7 +112,8 @@ describe('MessagingService', () => {
     messages.stored.push({ ...event(id('x')), seq: 1, receivedAt: 1 }); // written while the counter was lost
     const seqs = new SeqAllocator(noRedis, messages as unknown as MessageRepository);
     (seqs as unknown as { counters: Map<string, number> }).counters.set(id('r'), 0); // a counter seeded too low
-    service = new MessagingService(messages as unknown as MessageRepository, seqs, membership, {} as ReceiptRepository);
+    service = new MessagingService(messages as unknown as MessageRepository, seqs, membership, {} as ReceiptRepository,
+      {} as DeviceDirectory);
     const sent = await service.send(alice, event(id('1')));
     expect(sent).toMatchObject({ duplicate: false, message: { seq: 2, messageId: id('1') } });
     expect(messages.stored.map((m) => m.seq)).toEqual([1, 2]);

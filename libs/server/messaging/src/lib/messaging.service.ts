@@ -5,6 +5,7 @@ import {
   type StoredMessage,
 } from '@parley/shared/contracts';
 import type { EncryptedEvent } from '@parley/shared/crypto';
+import { DeviceDirectory } from './device-directory';
 import { MessageRepository, SeqTakenError } from './message.repository';
 import { ReceiptRepository } from './receipt.repository';
 import { SeqAllocator } from './seq-allocator';
@@ -25,6 +26,7 @@ export class MessagingService {
     private readonly seqs: SeqAllocator,
     private readonly membership: MembershipClient,
     private readonly receipts: ReceiptRepository,
+    private readonly devices: DeviceDirectory,
   ) {}
 
   /**
@@ -70,7 +72,8 @@ export class MessagingService {
   /** Sending over REST (bots, scripts): the same rules, with the membership check a socket did at join. */
   async post(user: AuthUser, roomId: string, event: EncryptedEvent): Promise<SendResult> {
     if (event.roomId !== roomId) throw new BadRequestException('roomId must equal the room in the path');
-    await this.membership.assertMember(user, roomId);
+    if (event.senderUserId !== user.userId) throw new BadRequestException('senderUserId must be you');
+    await Promise.all([this.membership.assertMember(user, roomId), this.devices.assertLive(user, event.senderDeviceId)]);
     return this.send(user, event);
   }
 

@@ -10,6 +10,8 @@ export interface SocketData {
   memberOf: string[];
   /** Access-token expiry (ms since epoch). */
   expiresAt: number;
+  /** The user's devices (deviceId → live), fetched at connect; undefined until then or if auth did not answer. */
+  devices?: Map<string, boolean>;
 }
 export type ParleySocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 export type ParleyServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;

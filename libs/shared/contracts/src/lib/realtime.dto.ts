@@ -136,4 +136,4 @@ export interface PostedMessage {
 }
 
 /** `error` event's reasons that end the connection. */
-export type DisconnectReason = 'token-expired' | 'too-many-sockets';
+export type DisconnectReason = 'token-expired' | 'session-revoked';

@@ -1,0 +1,39 @@
+import { BadRequestException, Inject, Injectable, ServiceUnavailableException } from '@nestjs/common';
+import { type AuthUser, CORE_CONFIG, type CoreConfig } from '@parley/server/core';
+import { API, type PublicProfile } from '@parley/shared/contracts';
+
+/**
+ * Which devices of a user are live (certified and not revoked), from the auth service's public profile. Sockets
+ * ask once at connect and keep the answer (updated by `user.device.revoked` on the bus), so `message:send` makes
+ * no call; a device certified after the socket connected is looked up once more before a send is refused.
+ */
+@Injectable()
+export class DeviceDirectory {
+  constructor(@Inject(CORE_CONFIG) private readonly config: CoreConfig) {}
+
+  /** deviceId → live. Throws 503 when auth does not answer. */
+  async devicesOf(user: AuthUser): Promise<Map<string, boolean>> {
+    let response: Response;
+    try {
+      response = await fetch(new URL(API.user(user.userId), this.config.AUTH_JWKS_URL), {
+        headers: { authorization: `Bearer ${user.token}` }, signal: AbortSignal.timeout(5_000),
+      });
+    } catch {
+      throw new ServiceUnavailableException('the auth service did not answer; try again');
+    }
+    if (!response.ok) throw new ServiceUnavailableException(`the auth service answered ${response.status}; try again`);
+    const profile = (await response.json()) as PublicProfile;
+    return new Map(profile.devices.map((d) => [d.deviceId, d.revoked !== true]));
+  }
+
+  /**
+   * Throws 400 unless `deviceId` is a live device of the user. `known` is a cached answer; it is refreshed (and
+   * returned) when it does not know the device yet.
+   */
+  async assertLive(user: AuthUser, deviceId: string, known?: Map<string, boolean>): Promise<Map<string, boolean>> {
+    let devices = known;
+    if (!devices?.has(deviceId)) devices = await this.devicesOf(user);
+    if (devices.get(deviceId) !== true) throw new BadRequestException('senderDeviceId is not a live device of yours');
+    return devices;
+  }
+}
