@@ -1,7 +1,9 @@
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min } from 'class-validator';
 
-const toBool = ({ value }: { value: unknown }) => value === true || value === 'true' || value === '1';
+/** Reads the raw variable: implicit conversion would already have turned the string "false" into `true`. */
+const toBool = ({ obj, key }: { obj: Record<string, unknown>; key: string }) =>
+  obj[key] === true || obj[key] === 'true' || obj[key] === '1';
 const url = { require_tld: false, protocols: ['http', 'https'] };
 
 /** Variables every service reads. Defaults suit a developer machine; AWS sets them all. */

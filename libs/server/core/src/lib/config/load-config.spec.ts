@@ -15,6 +15,15 @@ describe('loadConfig', () => {
     expect(config.DYNAMODB_CREATE_TABLES).toBe(true);
   });
 
+  it.each([
+    ['false', false],
+    ['0', false],
+    ['true', true],
+    ['1', true],
+  ])('reads the boolean %s as %s', (raw, expected) => {
+    expect(loadConfig(CoreConfig, { DYNAMODB_CREATE_TABLES: raw }).DYNAMODB_CREATE_TABLES).toBe(expected);
+  });
+
   it('names every bad variable and never prints its value', () => {
     let error: unknown;
     try {
