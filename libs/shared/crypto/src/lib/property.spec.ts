@@ -4,8 +4,10 @@ import { createEpochKey, openEpochKey, sealEpochKey } from './epoch';
 import { ParleyCryptoError } from './errors';
 import { cobblestoneDecrypt, cobblestoneEncryptStream, COBBLESTONE_CHUNK, fileContext, runTransform } from './file';
 import { decryptMessage, encryptMessage, pad, unpad } from './message';
-import { EncryptedEvent, EpochKeyEnvelope } from './types';
-import { person, Person } from '../spec-support/world';
+import { verifyDeviceCert } from './device-cert';
+import { verifyRoomChain } from './room-chain';
+import { DeviceCert, EncryptedEvent, EpochKeyEnvelope, RoomOp } from './types';
+import { person, Person, resolverOf, Room } from '../spec-support/world';
 
 const RUNS = { numRuns: 60 };
 
@@ -112,6 +114,21 @@ describe('properties', () => {
           ? mutate(envelope, field as keyof EpochKeyEnvelope, seed)
           : { ...envelope, wraps: envelope.wraps.map((w, i) => (i === wi ? mutate(w, field as keyof typeof w, seed) : w)) };
         expect(await rejectsTyped(openEpochKey(bad, { userId: 'bob', device: bob.device }, alice.cert))).toBe(true);
+      }),
+      RUNS,
+    );
+  });
+
+  it('any mutation of any field of a room op or a device certificate is rejected', async () => {
+    const room = await Room.create('room-1', alice);
+    await room.op(alice, 'add', 'bob');
+    const opFields = Object.keys(room.ops[1]) as (keyof RoomOp)[];
+    const certFields = (Object.keys(bob.cert) as (keyof DeviceCert)[]).concat('revoked' as const);
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...opFields, 'role' as const), fc.constantFrom(...certFields), fc.nat(), async (of, cf, seed) => {
+        const ops = [room.ops[0], mutate(room.ops[1], of, seed)];
+        expect(await rejectsTyped(verifyRoomChain('room-1', ops, resolverOf([alice, bob])))).toBe(true);
+        expect(await rejectsTyped(verifyDeviceCert(mutate(bob.cert, cf, seed), bob.identity.publicKey))).toBe(true);
       }),
       RUNS,
     );
