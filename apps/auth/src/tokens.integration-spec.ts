@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { io } from 'socket.io-client';
 import {
   ACCOUNT_API, API, AUTH_API, type DeviceList, type OwnProfile, type RecoveryChallenge, recoveryProof, REFRESH_COOKIE,
-  type SessionInfo, type VersionedBackup,
+  type SessionInfo, type StoredEpochKeyBackup, type VersionedBackup,
 } from '@parley/shared/contracts';
 import {
   createDeviceCert, derivePasswordSecrets, revokeDeviceCert, exportIdentity, generateDeviceKeys, generateIdentity, type KdfParams, randomId,
@@ -378,6 +378,23 @@ describe('tokens and sessions', () => {
       expect((await carol.call('auth', 'PUT', ACCOUNT_API.backup, { ...next, version: 1 })).body).toEqual({ ...next, version: 2 });
       expect((await carol.call('auth', 'PUT', ACCOUNT_API.backup, { ...next, version: 1 })).status).toBe(409);
       expect((await carol.call<VersionedBackup>('auth', 'GET', ACCOUNT_API.backup)).body).toEqual({ ...next, version: 2 });
+    });
+
+    it('keeps sealed epoch keys of my devices, the first per room and epoch, and returns them since a time', async () => {
+      const carol = await TestClient.register(endpoints, unique());
+      const entry = (epoch: number, over = {}) => ({ v: 1, suite: 'v1', userId: carol.userId, roomId: 'r'.repeat(22), epoch,
+        deviceId: carol.device.deviceId, enc: 'e'.repeat(43), ct: 'c'.repeat(80), sig: 's'.repeat(86), ...over });
+      const post = (entries: unknown[]) => carol.call<{ stored: number }>('auth', 'POST', ACCOUNT_API.backupKeys, { entries });
+      expect((await post([entry(1), entry(2)])).body).toEqual({ stored: 2 });
+      expect((await post([entry(2, { ct: 'x'.repeat(80) }), entry(3)])).body).toEqual({ stored: 1 });
+      expect((await post([entry(4, { userId: bob.userId })])).status).toBe(400);
+      expect((await post([entry(4, { deviceId: 'd'.repeat(22) })])).status).toBe(400);
+      const all = await carol.call<StoredEpochKeyBackup[]>('auth', 'GET', ACCOUNT_API.backupKeys);
+      expect(all.body.map((b) => [b.entry.epoch, b.entry.ct[0]])).toEqual([[1, 'c'], [2, 'c'], [3, 'c']]);
+      const since = all.body[1].storedAt;
+      const later = await carol.call<StoredEpochKeyBackup[]>('auth', 'GET', `${ACCOUNT_API.backupKeys}?since=${since}`);
+      expect(later.body.map((b) => b.entry.epoch)).toEqual([3]);
+      expect((await bob.call<unknown[]>('auth', 'GET', ACCOUNT_API.backupKeys)).body).toEqual([]);
     });
 
     it('changes the password with the old secret, ends every other session and keeps this one', async () => {

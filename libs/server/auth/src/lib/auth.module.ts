@@ -5,6 +5,7 @@ import { authThrottling } from './auth-throttling';
 import { AUTH_CONFIG, type AuthConfig } from './auth.config';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
+import { BackupKeyRepository } from './backups/backup-key.repository';
 import { PasswordController } from './password.controller';
 import { SessionRepository } from './sessions/session.repository';
 import { SessionsController } from './sessions/sessions.controller';
@@ -34,6 +35,7 @@ export class AuthModule {
         TokenIssuer,
         UserRepository,
         SessionRepository,
+        BackupKeyRepository,
         SessionsService,
         AuthService,
         UsersService,

@@ -1,9 +1,12 @@
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
+import {
+  ArrayMaxSize, ArrayMinSize, Equals, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateNested,
+} from 'class-validator';
+import type { EpochKeyBackup } from '@parley/shared/crypto';
 import type { DeviceCert } from '@parley/shared/crypto';
 import { KdfParamsDto } from './auth.dto';
 import { DeviceCertDto } from './device-cert.dto';
-import { B64U_PATTERN, USERNAME_PATTERN, USERNAME_RULE } from './limits';
+import { B64U_PATTERN, ID_PATTERN, USERNAME_PATTERN, USERNAME_RULE } from './limits';
 
 const b64u = (field: string) => ({ message: `${field} must be base64url` });
 
@@ -13,6 +16,7 @@ export const ACCOUNT_API = {
   device: (deviceId: string) => `/api/users/me/devices/${encodeURIComponent(deviceId)}`,
   backup: '/api/users/me/backup',
   password: '/api/auth/password',
+  backupKeys: '/api/users/me/backup/keys',
   recoveryStart: '/api/auth/recovery/start',
   recoveryFinish: '/api/auth/recovery/finish',
 } as const;
@@ -97,4 +101,34 @@ export function recoveryProof(fields: { challenge: string; userId: string; newAu
   const { m, t, p, salt } = fields.kdf;
   return ['parley/v1/recovery', fields.challenge, fields.userId, fields.newAuthSecret, `argon2id,${m},${t},${p},${salt}`,
     fields.wrappedAbk, String(fields.backupVersion)].join('\n');
+}
+
+/** A room epoch key sealed to the user's backup key by one of their devices (DESIGN §3); opaque to the server. */
+export class EpochKeyBackupDto implements EpochKeyBackup {
+  @Equals(1) v!: 1;
+  @Equals('v1') suite!: 'v1';
+  @Matches(ID_PATTERN, { message: 'userId must be 16 random bytes, base64url' }) userId!: string;
+  @Matches(ID_PATTERN, { message: 'roomId must be 16 random bytes, base64url' }) roomId!: string;
+  @IsInt() @Min(0) @Max(2 ** 32 - 1) epoch!: number;
+  @Matches(ID_PATTERN, { message: 'deviceId must be 16 random bytes, base64url' }) deviceId!: string;
+  @IsString() @MaxLength(200) @Matches(B64U_PATTERN, b64u('enc')) enc!: string;
+  @IsString() @MaxLength(400) @Matches(B64U_PATTERN, b64u('ct')) ct!: string;
+  @IsString() @MaxLength(200) @Matches(B64U_PATTERN, b64u('sig')) sig!: string;
+}
+
+/** `POST /api/users/me/backup/keys`: up to 100 entries; one per room and epoch is kept (the first). */
+export class PostBackupKeysDto {
+  @ValidateNested({ each: true }) @Type(() => EpochKeyBackupDto) @ArrayMinSize(1) @ArrayMaxSize(100)
+  entries!: EpochKeyBackupDto[];
+}
+
+export class BackupKeysQueryDto {
+  /** ms: entries stored after this time (0 or absent: all). */
+  @IsOptional() @Type(() => Number) @IsInt() @Min(0) since?: number;
+}
+
+/** A stored entry with the server's time of storing it (the `since` cursor). */
+export interface StoredEpochKeyBackup {
+  entry: EpochKeyBackup;
+  storedAt: number;
 }

@@ -2,7 +2,7 @@ import { Body, Controller, Delete, Get, Param, Post, Put, Query, UseGuards } fro
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { type AuthUser, CurrentUser, ParleyThrottlerGuard } from '@parley/server/core';
 import {
-  AddDeviceDto, PutBackupDto, RevokeDeviceDto, UpdateProfileDto, UserSearchQueryDto,
+  AddDeviceDto, BackupKeysQueryDto, PostBackupKeysDto, PutBackupDto, RevokeDeviceDto, UpdateProfileDto, UserSearchQueryDto,
 } from '@parley/shared/contracts';
 import { UsersService } from './users.service';
 
@@ -53,6 +53,16 @@ export class UsersController {
   @Put('me/backup')
   putBackup(@CurrentUser() user: AuthUser, @Body() body: PutBackupDto) {
     return this.users.putBackup(user.userId, body);
+  }
+
+  @Get('me/backup/keys')
+  backupKeys(@CurrentUser() user: AuthUser, @Query() query: BackupKeysQueryDto) {
+    return this.users.backupKeysSince(user.userId, query.since);
+  }
+
+  @Post('me/backup/keys')
+  addBackupKeys(@CurrentUser() user: AuthUser, @Body() body: PostBackupKeysDto) {
+    return this.users.addBackupKeys(user.userId, body.entries.map((e) => ({ ...e })));
   }
 
   @Get(':userId')

@@ -1,9 +1,11 @@
 import { BadRequestException, ConflictException, Injectable, Logger, NotFoundException } from '@nestjs/common';
 import { Bus } from '@parley/server/core';
 import {
-  type DeviceList, type OwnProfile, type PublicProfile, USER_SEARCH_PAGE_MAX, type UserSummary, type VersionedBackup,
+  type DeviceList, type OwnProfile, type PublicProfile, type StoredEpochKeyBackup, USER_SEARCH_PAGE_MAX, type UserSummary,
+  type VersionedBackup,
 } from '@parley/shared/contracts';
-import { type DeviceCert, verifyDeviceCert } from '@parley/shared/crypto';
+import { type DeviceCert, type EpochKeyBackup, verifyDeviceCert } from '@parley/shared/crypto';
+import { BackupKeyRepository } from '../backups/backup-key.repository';
 import {
   NAME_PREFIX_LENGTH, type ProfileFields, UserIdTakenError, type UserRecord, UserRepository, VersionConflictError,
 } from './user.repository';
@@ -20,6 +22,7 @@ export class UsersService {
   constructor(
     private readonly users: UserRepository,
     private readonly bus: Bus,
+    private readonly backupKeys: BackupKeyRepository,
   ) {}
 
   /**
@@ -139,6 +142,20 @@ export class UsersService {
       }
       throw err;
     }
+  }
+
+  /** Stores REK backup entries of the user's own devices (the server cannot open them; clients verify the sig). */
+  async addBackupKeys(userId: string, entries: EpochKeyBackup[]): Promise<{ stored: number }> {
+    if (entries.some((e) => e.userId !== userId)) throw new BadRequestException('every entry must name your userId');
+    const devices = new Set((await this.users.listDevices(userId)).filter((d) => !d.revoked).map((d) => d.deviceId));
+    if (entries.some((e) => !devices.has(e.deviceId))) {
+      throw new BadRequestException('every entry must come from one of your current devices');
+    }
+    return { stored: await this.backupKeys.add(userId, entries, Date.now()) };
+  }
+
+  backupKeysSince(userId: string, since = 0): Promise<StoredEpochKeyBackup[]> {
+    return this.backupKeys.since(userId, since);
   }
 
   private async uikOf(userId: string): Promise<string> {
