@@ -1,14 +1,6 @@
 import { Transform } from 'class-transformer';
+import { toBool } from '@parley/server/core';
 import { IsBoolean, IsIn, IsOptional, IsString, IsUrl, Matches, MinLength, ValidateIf } from 'class-validator';
-
-/**
- * Reads the raw variable (`obj[key]`), not `value`: loadConfig's implicit conversion has already turned the string
- * "false" into `true` by the time a @Transform sees `value`.
- */
-const toBool = ({ obj, key }: { obj: Record<string, unknown>; key: string }) => {
-  const raw = obj[key];
-  return raw === true || raw === 'true' || raw === '1';
-};
 
 /** Variables of the files service (besides CoreConfig). */
 export class FilesConfig {

@@ -1,8 +1,11 @@
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min } from 'class-validator';
 
-/** Reads the raw variable: implicit conversion would already have turned the string "false" into `true`. */
-const toBool = ({ obj, key }: { obj: Record<string, unknown>; key: string }) =>
+/**
+ * For boolean variables, with @Transform: reads the raw variable, since implicit conversion would already have
+ * turned the string "false" into `true`.
+ */
+export const toBool = ({ obj, key }: { obj: Record<string, unknown>; key: string }) =>
   obj[key] === true || obj[key] === 'true' || obj[key] === '1';
 const url = { require_tld: false, protocols: ['http', 'https'] };
 
