@@ -1,3 +1,4 @@
+import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHmac, createPublicKey, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -532,7 +533,18 @@ describe('tokens and sessions', () => {
 
     it.each([
       [API.prelogin], [API.login], [API.register], [ACCOUNT_API.recoveryStart], [ACCOUNT_API.recoveryFinish],
-    ])('answers any body to %s with 2xx or 4xx, never 5xx', async (path) => {
+    ])('answers any body to %s with 2xx or 4xx, never 5xx, and writes nothing on a 4xx', async (path) => {
+      const ddb = new DynamoDBClient({ endpoint: dynamo.url, region: 'us-east-1',
+        credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+      const count = async () => {
+        let items = 0;
+        for (const table of ['users', 'devices', 'sessions']) {
+          items += (await ddb.send(new ScanCommand({ TableName: prefix + table, Select: 'COUNT' }))).Count ?? 0;
+        }
+        return items;
+      };
+      const before = await count();
+      let successes = 0;
       await fc.assert(fc.asyncProperty(fc.oneof(
         fc.anything(),
         fc.record({ username: fc.oneof(fc.string(), fc.stringMatching(/^[a-z0-9._-]{3,32}$/)),
@@ -540,8 +552,13 @@ describe('tokens and sessions', () => {
         { requiredKeys: [] }),
       ), async (body) => {
         const res = await http(endpoints.auth, 'POST', path, body);
+        if (res.status < 300) successes++;
         return res.status >= 200 && res.status < 500;
       }), { numRuns: 40 });
+      // prelogin and recovery/start answer 200 and write nothing; the others never succeed on random input.
+      expect(await count()).toBe(before);
+      if (path !== API.prelogin && path !== ACCOUNT_API.recoveryStart) expect(successes).toBe(0);
+      ddb.destroy();
     });
   });
 
