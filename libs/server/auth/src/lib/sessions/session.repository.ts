@@ -72,6 +72,15 @@ export class SessionRepository {
     }
   }
 
+  /**
+   * Sessions revoked after `since` (a scan: used once at start in the one-process mode only, where no Redis keeps
+   * the revocations across a restart and the table is small).
+   */
+  async revokedSince(since: number): Promise<SessionRecord[]> {
+    const items = await this.sessions.scan('revokedAt').gt(since).all().exec();
+    return items.map(toRecord);
+  }
+
   async listByUser(userId: string): Promise<SessionRecord[]> {
     const items = await this.sessions.query('userId').eq(userId).using('userId-index').all().exec();
     return items.map(toRecord);

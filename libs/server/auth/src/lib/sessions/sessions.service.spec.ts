@@ -1,5 +1,5 @@
 import { NotFoundException, UnauthorizedException } from '@nestjs/common';
-import type { SessionDenylist } from '@parley/server/core';
+import type { RedisConnections, SessionDenylist } from '@parley/server/core';
 import { AuthConfig } from '../auth.config';
 import type { AuthSecrets } from '../tokens/auth-secrets';
 import type { RevokeReason, SessionRecord, SessionRepository } from './session.repository';
@@ -24,6 +24,7 @@ class FakeSessions {
     return true;
   }
   async listByUser(userId: string) { return [...this.items.values()].filter((s) => s.userId === userId); }
+  async revokedSince(since: number) { return [...this.items.values()].filter((s) => (s.revokedAt ?? 0) > since); }
 }
 
 const client = { ip: '10.0.0.1', userAgent: 'Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0' };
@@ -32,11 +33,12 @@ describe('SessionsService', () => {
   let repo: FakeSessions;
   let revoked: string[][];
   let service: SessionsService;
-  const make = (grace = 10) => {
+  const make = (grace = 10, redisEnabled = true) => {
     const config = Object.assign(new AuthConfig(), { REFRESH_REUSE_GRACE_SECONDS: grace });
     const secrets = { refreshMacKey: Buffer.alloc(32, 7) } as AuthSecrets;
     const denylist = { revoke: async (e: { sessionIds: string[] }) => void revoked.push(e.sessionIds) } as unknown as SessionDenylist;
-    return new SessionsService(config, repo as unknown as SessionRepository, secrets, denylist);
+    return new SessionsService(config, repo as unknown as SessionRepository, secrets, denylist,
+      { enabled: redisEnabled } as RedisConnections);
   };
 
   beforeEach(() => {
@@ -125,5 +127,17 @@ describe('SessionsService', () => {
   it('does not let a user revoke another user\'s session', async () => {
     const other = await service.start('u2', client);
     await expect(service.revokeOwn('u1', other.sessionId)).rejects.toBeInstanceOf(NotFoundException);
+  });
+
+  it('reloads recently revoked sessions into the denylist at start when there is no Redis (one process)', async () => {
+    const old = await service.start('u1', client);
+    const recent = await service.start('u1', client);
+    await service.start('u1', client);
+    repo.items.set(old.sessionId, { ...(repo.items.get(old.sessionId) as SessionRecord), revokedAt: Date.now() - 3_600_000 });
+    repo.items.set(recent.sessionId, { ...(repo.items.get(recent.sessionId) as SessionRecord), revokedAt: Date.now() - 1000 });
+    await make(10, true).onApplicationBootstrap();
+    expect(revoked).toEqual([]);
+    await make(10, false).onApplicationBootstrap();
+    expect(revoked).toEqual([[recent.sessionId]]);
   });
 });

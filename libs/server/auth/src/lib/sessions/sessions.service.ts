@@ -1,6 +1,8 @@
-import { Inject, Injectable, Logger, NotFoundException, UnauthorizedException } from '@nestjs/common';
+import {
+  Inject, Injectable, Logger, NotFoundException, type OnApplicationBootstrap, UnauthorizedException,
+} from '@nestjs/common';
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { SessionDenylist } from '@parley/server/core';
+import { RedisConnections, SessionDenylist } from '@parley/server/core';
 import type { SessionInfo } from '@parley/shared/contracts';
 import { AUTH_CONFIG, AuthConfig } from '../auth.config';
 import { AuthSecrets } from '../tokens/auth-secrets';
@@ -30,7 +32,7 @@ const TOKEN_PATTERN = /^([A-Za-z0-9_-]{22})\.(\d{1,9})\.([A-Za-z0-9_-]{43})\.([A
  * except the one token just replaced, within a few seconds (two tabs refreshing at once), which is only refused.
  */
 @Injectable()
-export class SessionsService {
+export class SessionsService implements OnApplicationBootstrap {
   private readonly logger = new Logger(SessionsService.name);
 
   constructor(
@@ -38,7 +40,24 @@ export class SessionsService {
     private readonly sessions: SessionRepository,
     private readonly secrets: AuthSecrets,
     private readonly denylist: SessionDenylist,
+    private readonly redis: RedisConnections,
   ) {}
+
+  /**
+   * One-process mode: no Redis remembers revocations across a restart, so access tokens of sessions revoked in
+   * the last minutes would live again. Reload them from the table (tokens older than that have expired anyway).
+   */
+  async onApplicationBootstrap(): Promise<void> {
+    if (this.redis.enabled) return;
+    const now = Date.now();
+    const window = this.config.ACCESS_TOKEN_TTL_SECONDS * 1000 + 60_000;
+    const recent = await this.sessions.revokedSince(now - window);
+    for (const session of recent) {
+      await this.denylist.revoke({ userId: session.userId, sessionIds: [session.sessionId],
+        until: (session.revokedAt ?? now) + window });
+    }
+    if (recent.length > 0) this.logger.log({ sessions: recent.length }, 'reloaded recently revoked sessions');
+  }
 
   async start(userId: string, client: ClientContext): Promise<IssuedRefresh> {
     const now = Date.now();
