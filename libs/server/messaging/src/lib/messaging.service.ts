@@ -73,7 +73,9 @@ export class MessagingService {
   async post(user: AuthUser, roomId: string, event: EncryptedEvent): Promise<SendResult> {
     if (event.roomId !== roomId) throw new BadRequestException('roomId must equal the room in the path');
     if (event.senderUserId !== user.userId) throw new BadRequestException('senderUserId must be you');
-    await Promise.all([this.membership.assertMember(user, roomId), this.devices.assertLive(user, event.senderDeviceId)]);
+    // Membership first: an outsider must always get 403, whatever else is wrong with the event.
+    await this.membership.assertMember(user, roomId);
+    await this.devices.assertLive(user, event.senderDeviceId);
     return this.send(user, event);
   }
 
