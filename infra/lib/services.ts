@@ -60,9 +60,12 @@ export const serviceNamed = (name: ServiceName): ServiceSpec => {
 export const INTERNAL_DOMAIN = 'parley.internal';
 export const internalUrl = (name: ServiceName): string => `http://${name}.${INTERNAL_DOMAIN}:${serviceNamed(name).port}`;
 
-/** Application metrics the gateway publishes (issue 6: Prometheus /metrics), scraped into CloudWatch. */
+/**
+ * Application metrics the gateway publishes on /metrics (libs/server/messaging/src/lib/messaging.metrics.ts), scraped
+ * into CloudWatch. Events in counts every client event (message:send is most of them).
+ */
 export const METRICS = {
   namespace: 'Parley',
-  connectedSockets: 'parley_sockets_connected',
-  messagesIn: 'parley_messages_received_total',
+  connectedSockets: 'parley_gateway_connected_sockets',
+  messagesIn: 'parley_gateway_events_in_total',
 } as const;

@@ -63,7 +63,7 @@ describe('observability stack (prod)', () => {
     const dashboards = resourcesOf(prod.observability, 'AWS::CloudWatch::Dashboard');
     expect(dashboards).toHaveLength(1);
     const body = JSON.stringify(dashboards[0][1].Properties['DashboardBody']);
-    for (const expected of ['parley_messages_received_total', 'parley_sockets_connected', 'HTTPCode_Target_5XX_Count', 'TargetResponseTime', 'p99']) {
+    for (const expected of ['parley_gateway_events_in_total', 'parley_gateway_connected_sockets', 'HTTPCode_Target_5XX_Count', 'TargetResponseTime', 'p99']) {
       expect(body).toContain(expected);
     }
   });

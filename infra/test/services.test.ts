@@ -133,7 +133,7 @@ describe('services stack (prod)', () => {
       }));
     } else {
       expect(policies).toContainEqual(expect.objectContaining({
-        CustomizedMetricSpecification: expect.objectContaining({ MetricName: 'parley_sockets_connected', Namespace: 'Parley', Statistic: 'Average' }),
+        CustomizedMetricSpecification: expect.objectContaining({ MetricName: 'parley_gateway_connected_sockets', Namespace: 'Parley', Statistic: 'Average' }),
       }));
     }
   });
@@ -143,7 +143,7 @@ describe('services stack (prod)', () => {
     expect(agent['Essential']).toBe(false);
     const environment = Object.fromEntries((agent['Environment'] as { Name: string; Value: unknown }[]).map((e) => [e.Name, JSON.stringify(e.Value)]));
     expect(environment['PROMETHEUS_CONFIG_CONTENT']).toContain("targets: ['localhost:3003']");
-    expect(environment['CW_CONFIG_CONTENT']).toContain('parley_sockets_connected');
+    expect(environment['CW_CONFIG_CONTENT']).toContain('parley_gateway_connected_sockets');
   });
 
   it('injects the secrets from Secrets Manager, never as plain environment variables', () => {
