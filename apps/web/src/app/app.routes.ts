@@ -15,5 +15,11 @@ export const appRoutes: Routes = [
     canActivate: [authGuard],
     loadComponent: () => import('@parley/web/chat').then((m) => m.ChatPage),
   },
+  {
+    path: 'sessions',
+    title: 'Sessions · Parley',
+    canActivate: [authGuard],
+    loadComponent: () => import('@parley/web/auth').then((m) => m.SessionsPage),
+  },
   { path: '**', redirectTo: '' },
 ];

@@ -1,5 +1,5 @@
 import { ChangeDetectionStrategy, Component, OnInit, computed, inject } from '@angular/core';
-import { Router } from '@angular/router';
+import { Router, RouterLink } from '@angular/router';
 import { ProfileCache, SessionStore, SocketClient } from '@parley/web/core';
 import { ChatStore } from './chat-store';
 import { RoomList } from './room-list';
@@ -8,7 +8,7 @@ import { RoomView } from './room-view';
 /** The signed-in app: rooms on the left (a page of its own on phones), the open room on the right. */
 @Component({
   selector: 'parley-chat-page',
-  imports: [RoomList, RoomView],
+  imports: [RoomList, RoomView, RouterLink],
   providers: [ChatStore],
   changeDetection: ChangeDetectionStrategy.OnPush,
   host: { class: 'flex h-dvh flex-col bg-slate-100 text-slate-900' },
@@ -31,6 +31,10 @@ import { RoomView } from './room-view';
               <span class="truncate">{{ store.user()?.displayName }} · {{ connectionText() }}</span>
             </p>
           </div>
+          <a routerLink="/sessions"
+            class="rounded-lg px-2 py-1.5 text-sm font-medium text-slate-600 hover:bg-slate-50 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-600">
+            Sessions
+          </a>
           <button type="button" (click)="logout()"
             class="rounded-lg border border-slate-200 px-3 py-1.5 text-sm font-medium text-slate-700 transition hover:bg-slate-50 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-600">
             Log out
