@@ -65,8 +65,10 @@ export class MessagingGateway implements OnGatewayInit, OnGatewayConnection, OnG
       if (typeof token !== 'string' || token.length === 0) return next(new Error('an access token is required'));
       this.verifier.verify(token).then(
         async (user) => {
-          const sockets = await this.presence.count(user.userId).catch(() => 0);
-          if (sockets >= this.config.MAX_SOCKETS_PER_USER) {
+          // Counted here, before the connection exists: concurrent handshakes then cannot all slip under the cap.
+          const sockets = await this.presence.reserve(user.userId, socket.id).catch(() => 0);
+          if (sockets > this.config.MAX_SOCKETS_PER_USER) {
+            await this.presence.release(user.userId, socket.id).catch(() => undefined);
             return next(new Error(`too many connections: at most ${this.config.MAX_SOCKETS_PER_USER} per user`));
           }
           socket.data.user = user;

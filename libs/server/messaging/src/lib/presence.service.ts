@@ -39,6 +39,16 @@ export class PresenceService {
     return this.store.count(userId);
   }
 
+  /** Counts a socket in its handshake; returns the user's socket count including it (the per-user cap). */
+  reserve(userId: string, socketId: string): Promise<number> {
+    return this.store.add(userId, socketId);
+  }
+
+  /** Undoes `reserve` for a handshake that was refused. */
+  async release(userId: string, socketId: string): Promise<void> {
+    await this.store.remove(userId, socketId);
+  }
+
   /** Counts the socket at once (the per-user socket cap reads this count). */
   async register(socket: ParleySocket): Promise<void> {
     await this.store.add(socket.data.user.userId, socket.id);
