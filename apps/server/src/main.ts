@@ -2,10 +2,10 @@ import { Module } from '@nestjs/common';
 import { ServeStaticModule } from '@nestjs/serve-static';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { AuthConfig, AuthModule } from '@parley/server/auth';
+import { AuthConfig, AuthModule, setupAuthDocs } from '@parley/server/auth';
 import { CoreConfig, CoreModule, createApp, loadConfig, startService } from '@parley/server/core';
 import { FilesConfig, FilesModule } from '@parley/server/files';
-import { MessagingModule } from '@parley/server/messaging';
+import { MessagingModule, setupMessagingDocs } from '@parley/server/messaging';
 import { RoomsModule } from '@parley/server/rooms';
 import { startEmbeddedDynamo } from './embedded-dynamo';
 import { ServerConfig } from './server.config';
@@ -47,6 +47,8 @@ startService('parley', async () => {
   class ServerModule {}
 
   const app = await createApp(ServerModule, core);
+  setupAuthDocs(app);
+  setupMessagingDocs(app);
   app.enableShutdownHooks();
   process.once('beforeExit', () => void dynamo.close());
   await app.listen(core.PORT, core.HOST);

@@ -40,6 +40,15 @@ describe('the one-process server', () => {
     bob.close();
   });
 
+  it('serves the OpenAPI documents of the auth and messaging APIs', async () => {
+    for (const path of ['/api/auth/docs-json', '/api/messages/docs-json']) {
+      const res = await http<{ openapi: string; paths: object }>(server.url, 'GET', path);
+      expect(res.status).toBe(200);
+      expect(res.body.openapi).toMatch(/^3\./);
+      expect(Object.keys(res.body.paths).length).toBeGreaterThan(0);
+    }
+  });
+
   it('keeps accounts, rooms and messages across a restart', async () => {
     const alice = await TestClient.register(endpoints, `c${randomBytes(4).toString('hex')}`);
     const roomId = await alice.createRoom('Durable');
