@@ -23,6 +23,8 @@ interface Person {
   context: BrowserContext;
   page: Page;
   consoleErrors: string[];
+  /** Everything this browser sent: each request's method, URL, headers and body, and each WebSocket frame. */
+  sent: string[];
 }
 
 const suffix = randomBytes(4).toString('hex');
@@ -45,7 +47,11 @@ async function person(name: string): Promise<Person> {
     if (message.type() === 'error') consoleErrors.push(`${message.text()} (${message.location().url})`);
   });
   page.on('pageerror', (error) => consoleErrors.push(`uncaught: ${error.message}`));
-  return { name, username: `${name.toLowerCase()}-${suffix}`, context, page, consoleErrors };
+  const sent: string[] = [];
+  context.on('request', (request) =>
+    sent.push(`${request.method()} ${request.url()}\n${JSON.stringify(request.headers())}\n${request.postData() ?? ''}`));
+  page.on('websocket', (ws) => ws.on('framesent', (frame) => sent.push(String(frame.payload))));
+  return { name, username: `${name.toLowerCase()}-${suffix}`, context, page, consoleErrors, sent };
 }
 
 async function register(p: Person): Promise<void> {
@@ -186,6 +192,23 @@ describe('Parley in the browser', () => {
 
     await bob.page.getByRole('button', { name: 'Log in' }).waitFor({ timeout: UI });
     expect(new URL(bob.page.url()).pathname).toBe('/login');
+  });
+
+  it('never sent a password to the server in any encoding: only the derived authSecret', () => {
+    for (const p of [alice, bob, aliceLaptop]) {
+      const password = `correct horse ${p.name} battery`;
+      const forms = [
+        password,
+        encodeURIComponent(password),
+        Buffer.from(password).toString('base64'),
+        Buffer.from(password).toString('base64url'),
+        Buffer.from(password).toString('hex'),
+      ];
+      const everything = p.sent.join('\n');
+      // The check can fail: the browser did send its credentials, in the derived form.
+      expect(everything).toMatch(/"authSecret":"[A-Za-z0-9_-]{43}"/);
+      for (const form of forms) expect(everything).not.toContain(form);
+    }
   });
 
   it('logged no console errors in any browser', () => {
