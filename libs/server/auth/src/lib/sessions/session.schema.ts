@@ -1,5 +1,6 @@
 import { Schema } from 'dynamoose';
 import type { Item } from 'dynamoose/dist/Item';
+import type { SessionRecord } from './session.repository';
 
 /**
  * One item per session, i.e. per refresh-token family (DESIGN §2 `sessions`). Only the SHA-256 of the current
@@ -23,18 +24,7 @@ export const sessionSchema = new Schema({
   ttl: Number,
 });
 
-export interface SessionItem extends Item {
-  sessionId: string;
-  userId: string;
-  tokenHash: string;
-  generation: number;
-  rotatedAt: number;
-  deviceLabel: string;
-  ip: string;
-  createdAt: number;
-  lastUsedAt: number;
-  expiresAt: number;
-  revokedAt?: number;
-  revokedReason?: string;
+/** The stored item: the session record plus DynamoDB's TTL attribute. */
+export interface SessionItem extends Item, SessionRecord {
   ttl: number;
 }
