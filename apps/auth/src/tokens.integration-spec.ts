@@ -55,7 +55,7 @@ describe('tokens and sessions', () => {
     };
     // Every request here comes from 127.0.0.1: per-IP limits are tested on their own instance below.
     const auth = { ...common, DEV_SECRETS_DIR: secrets, JWT_EXTRA_PUBLIC_JWKS: JSON.stringify([nextPublic]),
-      THROTTLE_PER_IP_PER_MINUTE: '1000' };
+      THROTTLE_PER_IP_PER_MINUTE: '1000', LOGIN_BACKOFF_FREE_FAILURES_PER_IP: '100000' };
     authEnv = auth;
     // auth1 first: it generates the dev secrets that auth2 then shares.
     auth1 = await startService('auth', 'auth1', { ...auth, PORT: String(authPort) });
@@ -288,6 +288,36 @@ describe('tokens and sessions', () => {
       expect(retryAfter).toBeLessThanOrEqual(60);
       expect((await wrongLogin(auth2.url, unique())).status).toBe(401);
     });
+
+    it('backs off exponentially after failed logins, on every instance, and a correct login clears it', async () => {
+      // Two instances of their own with 2 free failures and loose flat limits, so the backoff is what refuses.
+      const env = { ...authEnv, LOGIN_BACKOFF_FREE_FAILURES: '2', THROTTLE_PER_USERNAME_PER_MINUTE: '100',
+        THROTTLE_PER_USERNAME_PER_HOUR: '1000' };
+      const [auth4, auth5] = await Promise.all([startService('auth', 'auth4', env), startService('auth', 'auth5', env)]);
+      processes.push(auth4, auth5);
+      const carol = await TestClient.register(endpoints, unique(), 'carol password 1');
+      const pre = await http<KdfParams>(auth4.url, 'POST', API.prelogin, { username: carol.username });
+      const { authSecret } = await derivePasswordSecrets('carol password 1', pre.body);
+      const rightLogin = (base: string) => http<{ message: string }>(base, 'POST', API.login,
+        { username: carol.username, authSecret });
+      expect((await wrongLogin(auth4.url, carol.username)).status).toBe(401);
+      expect((await wrongLogin(auth4.url, carol.username)).status).toBe(401);
+      expect((await wrongLogin(auth4.url, carol.username)).status).toBe(401); // the 3rd: 1 s to wait
+      const first = await rightLogin(auth4.url); // refused even with the right secret: no guess gets through
+      expect(first.status).toBe(429);
+      expect(first.headers.get('retry-after')).toBe('1');
+      expect(first.body.message).toBe('too many failed attempts; try again in 1 second');
+      await new Promise((r) => setTimeout(r, 1_100));
+      expect((await wrongLogin(auth4.url, carol.username)).status).toBe(401); // the 4th: 2 s
+      const second = await wrongLogin(auth5.url, carol.username); // shared through Redis: the other instance refuses too
+      expect(second.status).toBe(429);
+      expect(second.headers.get('retry-after')).toBe('2');
+      await new Promise((r) => setTimeout(r, 2_100));
+      expect((await rightLogin(auth4.url)).status).toBe(200);
+      // The success cleared the account: one more mistake is free again.
+      expect((await wrongLogin(auth4.url, carol.username)).status).toBe(401);
+      expect((await rightLogin(auth4.url)).status).toBe(200);
+    }, 30_000);
 
     describe('on an instance with its own Redis', () => {
       let redis: ChildProcess;

@@ -28,6 +28,12 @@ export class AuthConfig {
   @IsInt() @Min(1) THROTTLE_PER_USERNAME_PER_MINUTE: number = 5;
   /** Logins per hour for one username; past it the name is blocked for the rest of the hour (the backoff's top). */
   @IsInt() @Min(1) THROTTLE_PER_USERNAME_PER_HOUR: number = 30;
+  /** Failed password proofs (login, password change, recovery) for one account before each further one doubles the wait. */
+  @IsInt() @Min(1) LOGIN_BACKOFF_FREE_FAILURES: number = 5;
+  /** The same for one IP address (higher: an office or a carrier NAT shares one). */
+  @IsInt() @Min(1) LOGIN_BACKOFF_FREE_FAILURES_PER_IP: number = 20;
+  /** The longest wait the backoff imposes (it doubles from 1 s: 1, 2, 4 … seconds). */
+  @IsInt() @Min(1) @Max(86_400) LOGIN_BACKOFF_MAX_SECONDS: number = 900;
   /** Username searches per minute for one signed-in user (no directory dump). */
   @IsInt() @Min(1) THROTTLE_SEARCHES_PER_MINUTE: number = 30;
   /** argon2id over the client's authSecret: at least OWASP's minimum (19 MiB, t=2, p=1). */

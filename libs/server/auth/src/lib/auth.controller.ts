@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Post, Req, Res, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post, Req, Res, UseGuards, UseInterceptors } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { ParleyThrottlerGuard, Public } from '@parley/server/core';
@@ -6,10 +6,14 @@ import {
   type AuthResponse, LoginDto, PreloginDto, RecoveryFinishDto, RecoveryStartDto, RegisterDto,
 } from '@parley/shared/contracts';
 import { AuthService } from './auth.service';
+import { LoginBackoffInterceptor } from './backoff/login-backoff.interceptor';
 import { clientOf, setRefreshCookie } from './sessions/refresh-cookie';
 import { TokenIssuer } from './tokens/token-issuer';
 
-/** Prelogin, login and register are rate-limited per IP and per username (see auth-throttling.ts). */
+/**
+ * Prelogin, login and register are rate-limited per IP and per username (see auth-throttling.ts); failed logins and
+ * recoveries also back off exponentially (backoff/login-backoff.ts).
+ */
 @ApiTags('auth')
 @Public()
 @UseGuards(ParleyThrottlerGuard)
@@ -36,6 +40,7 @@ export class AuthController {
 
   @Post('login')
   @HttpCode(200)
+  @UseInterceptors(LoginBackoffInterceptor)
   async login(@Body() body: LoginDto, @Req() req: Request, @Res({ passthrough: true }) res: Response):
     Promise<AuthResponse> {
     const { response, refresh } = await this.auth.login(body, clientOf(req));
@@ -53,6 +58,7 @@ export class AuthController {
   /** Step 2: a new password, proven by the identity key's signature; every other session ends. */
   @Post('recovery/finish')
   @HttpCode(200)
+  @UseInterceptors(LoginBackoffInterceptor)
   async recoveryFinish(@Body() body: RecoveryFinishDto, @Req() req: Request, @Res({ passthrough: true }) res: Response):
     Promise<AuthResponse> {
     const { response, refresh } = await this.auth.recoveryFinish(body, clientOf(req));

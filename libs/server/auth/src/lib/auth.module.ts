@@ -5,6 +5,8 @@ import { authThrottling } from './auth-throttling';
 import { AUTH_CONFIG, type AuthConfig } from './auth.config';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
+import { LoginBackoff } from './backoff/login-backoff';
+import { LoginBackoffInterceptor } from './backoff/login-backoff.interceptor';
 import { BackupKeyRepository } from './backups/backup-key.repository';
 import { PasswordController } from './password.controller';
 import { SessionRepository } from './sessions/session.repository';
@@ -32,6 +34,8 @@ export class AuthModule {
       providers: [
         { provide: AUTH_CONFIG, useValue: config },
         AuthSecrets,
+        LoginBackoff,
+        LoginBackoffInterceptor,
         TokenIssuer,
         UserRepository,
         SessionRepository,

@@ -1,8 +1,9 @@
-import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, HttpCode, Post, UseGuards, UseInterceptors } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { type AuthUser, CurrentUser, ParleyThrottlerGuard } from '@parley/server/core';
 import { ChangePasswordDto } from '@parley/shared/contracts';
 import { AuthService } from './auth.service';
+import { LoginBackoffInterceptor } from './backoff/login-backoff.interceptor';
 
 @ApiTags('auth')
 @ApiBearerAuth()
@@ -14,6 +15,7 @@ export class PasswordController {
   /** Changes the password (DESIGN §3: only the ABK is re-wrapped); ends every other session. */
   @Post('password')
   @HttpCode(200)
+  @UseInterceptors(LoginBackoffInterceptor)
   changePassword(@CurrentUser() user: AuthUser, @Body() body: ChangePasswordDto) {
     return this.auth.changePassword(user.userId, user.sessionId, body);
   }
