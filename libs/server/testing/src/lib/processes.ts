@@ -1,9 +1,13 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 
-export const WORKSPACE_ROOT = resolve(__dirname, '../../../../..');
+/** The folder with nx.json above this file: found by walking up, so it holds when bundled too (tools/bench). */
+export const WORKSPACE_ROOT = (() => {
+  for (let dir = __dirname; dir !== dirname(dir); dir = dirname(dir)) if (existsSync(join(dir, 'nx.json'))) return dir;
+  throw new Error(`no nx.json above ${__dirname}`);
+})();
 
 export async function freePort(): Promise<number> {
   return new Promise((done, fail) => {
