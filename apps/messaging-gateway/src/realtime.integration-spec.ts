@@ -13,7 +13,7 @@ import {
 
 /** Generous limits for the main instances: these tests are about events, not limits (those have their own). */
 const ROOMY = {
-  PRESENCE_GRACE_MS: '800', RATE_SOCKET_PER_SECOND: '100000', RATE_SOCKET_PER_MINUTE: '1000000',
+  PRESENCE_GRACE_MS: '800', PRESENCE_TTL_MS: '3000', RATE_SOCKET_PER_SECOND: '100000', RATE_SOCKET_PER_MINUTE: '1000000',
   RATE_USER_PER_SECOND: '100000', RATE_USER_PER_MINUTE: '1000000',
 };
 const unique = () => `u${randomBytes(5).toString('hex')}`;
@@ -298,6 +298,20 @@ describe('real-time events across two gateway instances', () => {
       expect(await offline).toEqual({ userId: carol.userId });
       expect(Date.now() - closedAt).toBeGreaterThanOrEqual(700);
     });
+
+    it('announces offline, from a surviving instance, a user whose only instance was killed (SIGKILL)', async () => {
+      const gw3 = await sys.addGateway('gw3', ROOMY);
+      const online = nextEvent(alice.socket, 'user:online', (u) => u.userId === carol.userId);
+      await openTab(gw3);
+      expect(await online).toEqual({ userId: carol.userId, status: 'online' });
+      const offline = nextEvent(alice.socket, 'user:offline', (u) => u.userId === carol.userId, 15_000);
+      const killedAt = Date.now();
+      gw3.child.kill('SIGKILL');
+      expect(await offline).toEqual({ userId: carol.userId });
+      // PRESENCE_TTL_MS (3 s) + up to one heartbeat of a survivor (1 s), with room for a loaded machine.
+      expect(Date.now() - killedAt).toBeGreaterThanOrEqual(2_000);
+      expect(Date.now() - killedAt).toBeLessThan(10_000);
+    }, 30_000);
 
     it('takes a removed member out of the room on both instances within a second', async () => {
       const [one, two] = [await openTab(gw1), await openTab(gw2)];

@@ -7,6 +7,11 @@ export const MESSAGING_CONFIG = Symbol('MESSAGING_CONFIG');
 export class MessagingConfig {
   /** A user goes offline this long after the last socket closed, so that a reload does not flap. */
   @IsInt() @Min(0) @Max(600_000) PRESENCE_GRACE_MS: number = 5_000;
+  /**
+   * A socket counts as connected this long without its instance's heartbeat (sent every third of it): how long the
+   * users of a crashed instance still look online before a surviving instance announces them offline.
+   */
+  @IsInt() @Min(3_000) @Max(600_000) PRESENCE_TTL_MS: number = 60_000;
   /** Client events per socket: a burst per second and a sustained rate per minute (socket-local, in memory). */
   @IsInt() @Min(1) RATE_SOCKET_PER_SECOND: number = 20;
   @IsInt() @Min(1) RATE_SOCKET_PER_MINUTE: number = 300;

@@ -13,7 +13,6 @@ import { DeviceDirectory } from './device-directory';
 import { MESSAGING_CONFIG, type MessagingConfig } from './messaging.config';
 import { SocketMetricsInterceptor } from './messaging.metrics';
 import { MessagingService } from './messaging.service';
-import { PRESENCE_HEARTBEAT_MS } from './presence.store';
 import { PresenceService } from './presence.service';
 import { RateLimits } from './rate-limits';
 import { type ParleyServer, type ParleySocket, RealtimeRepository } from './realtime.repository';
@@ -116,7 +115,7 @@ export class MessagingGateway implements OnGatewayInit, OnGatewayConnection, OnG
     this.heartbeat = setInterval(() => {
       this.presence.heartbeat(this.realtime.localSockets()).catch((err) =>
         this.logger.warn({ err }, 'presence heartbeat failed'));
-    }, PRESENCE_HEARTBEAT_MS);
+    }, this.presence.heartbeatMs);
     this.heartbeat.unref();
   }
 

@@ -57,6 +57,7 @@ export class PresenceService {
   /** Tells the user's rooms that the user is online, unless they were told already or the user is invisible. */
   async connected(socket: ParleySocket): Promise<void> {
     const { user } = socket.data;
+    await this.store.noteUser(user.userId, audience(socket));
     const status = await this.store.status(user.userId);
     if (status.status === 'invisible') return;
     if ((await this.store.announce(user.userId, 'online')) !== 'online') {
@@ -106,9 +107,19 @@ export class PresenceService {
     return [...online].filter(([, s]) => s.status !== 'invisible').map(([userId, s]) => presence(userId, s));
   }
 
-  /** Keeps this instance's sockets counted (see PresenceStore). */
-  heartbeat(sockets: Iterable<ParleySocket>): Promise<void> {
-    return this.store.heartbeat([...sockets].map((s) => ({ userId: s.data.user.userId, socketId: s.id })));
+  /** How often `heartbeat` must run. */
+  get heartbeatMs(): number {
+    return this.store.heartbeatMs;
+  }
+
+  /**
+   * Keeps this instance's sockets counted (see PresenceStore), then announces offline the users of instances that
+   * died: their sockets never said goodbye, so nothing else would tell their rooms.
+   */
+  async heartbeat(sockets: Iterable<ParleySocket>): Promise<void> {
+    await this.store.heartbeat([...sockets].filter((s) => s.data.user)
+      .map((s) => ({ userId: s.data.user.userId, socketId: s.id, rooms: audience(s) })));
+    for (const { userId, rooms } of await this.store.reapDeadInstances()) await this.goneIfStillGone(userId, rooms);
   }
 }
 

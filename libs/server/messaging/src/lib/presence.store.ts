@@ -2,21 +2,31 @@ import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { CORE_CONFIG, type CoreConfig, RedisConnections } from '@parley/server/core';
 import type { PresenceStatus } from '@parley/shared/contracts';
+import { MESSAGING_CONFIG, MessagingConfig } from './messaging.config';
 
-/** A socket's entry lives this long without a heartbeat: how long a crashed instance's users still count. */
-export const PRESENCE_ENTRY_TTL_MS = 60_000;
-export const PRESENCE_HEARTBEAT_MS = 20_000;
+/** A dead instance's reaping is claimed for this long, so one survivor announces its users, not all of them. */
+const REAP_CLAIM_MS = 60_000;
 
 export interface StoredStatus {
   status: PresenceStatus;
   text?: string;
 }
 
+/** A user whose sockets were on an instance that died, and the rooms that saw them online. */
+export interface OrphanedUser {
+  userId: string;
+  rooms: string[];
+}
+
 /**
  * Who is connected, across instances: one sorted set per user of `instance/socketId`, scored by expiry and
- * refreshed by each instance's heartbeat, so that an instance that dies (SIGKILL) stops counting within a minute
- * instead of leaving its users online forever. `announced` remembers what others were last told (online or
- * offline) so that two instances never announce the same change twice. In memory without Redis.
+ * refreshed by each instance's heartbeat, so that an instance that dies (SIGKILL) stops counting after
+ * PRESENCE_TTL_MS instead of leaving its users online forever. `announced` remembers what others were last told
+ * (online or offline) so that two instances never announce the same change twice.
+ *
+ * Each instance also keeps a live-instances entry (scored by expiry, like the sockets) and the list of its users
+ * with the rooms that saw them, so that a survivor can find the users of a dead instance and tell those rooms
+ * they went offline (`reapDeadInstances`). In memory without Redis (one process: nothing can die alone).
  */
 @Injectable()
 export class PresenceStore implements OnApplicationShutdown {
@@ -26,9 +36,24 @@ export class PresenceStore implements OnApplicationShutdown {
   private readonly announcedLocal = new Map<string, 'online' | 'offline'>();
   private readonly statusLocal = new Map<string, StoredStatus>();
 
-  constructor(redis: RedisConnections, @Inject(CORE_CONFIG) config: CoreConfig) {
+  private readonly ttlMs: number;
+  private readonly instancesKey: string;
+
+  constructor(
+    redis: RedisConnections,
+    @Inject(CORE_CONFIG) config: CoreConfig,
+    @Inject(MESSAGING_CONFIG) messaging: MessagingConfig = new MessagingConfig(),
+  ) {
     this.redis = redis.enabled ? redis.connect('presence') : undefined;
     this.instance = `${config.INSTANCE_ID}-${process.pid}`;
+    this.ttlMs = messaging.PRESENCE_TTL_MS;
+    // Per deployment (table prefix): two deployments or test runs on one Redis never reap each other's instances.
+    this.instancesKey = `parley:presence-instances:${config.TABLE_PREFIX}`;
+  }
+
+  /** How often the gateway must call `heartbeat`. */
+  get heartbeatMs(): number {
+    return Math.floor(this.ttlMs / 3);
   }
 
   /** Adds a socket; returns how many live sockets the user has now, on every instance. */
@@ -43,8 +68,8 @@ export class PresenceStore implements OnApplicationShutdown {
     const key = presenceKey(userId);
     const result = await this.redis.multi()
       .zremrangebyscore(key, '-inf', now)
-      .zadd(key, now + PRESENCE_ENTRY_TTL_MS, this.member(socketId))
-      .pexpire(key, PRESENCE_ENTRY_TTL_MS)
+      .zadd(key, now + this.ttlMs, this.member(socketId))
+      .pexpire(key, this.ttlMs)
       .zcard(key)
       .exec();
     return Number(result?.[3]?.[1] ?? 1);
@@ -115,29 +140,80 @@ export class PresenceStore implements OnApplicationShutdown {
       .pexpire(key, 24 * 3600_000).exec();
   }
 
-  /** Renews every socket of this instance (called by the gateway's heartbeat). */
-  async heartbeat(sockets: Iterable<{ userId: string; socketId: string }>): Promise<void> {
+  /**
+   * Renews every socket of this instance and the instance itself, and rewrites the instance's user list (the
+   * rooms that saw each user online), which a survivor reads if this instance dies. Called every `heartbeatMs`.
+   */
+  async heartbeat(sockets: Iterable<{ userId: string; socketId: string; rooms: string[] }>): Promise<void> {
     if (!this.redis) return;
-    const expires = Date.now() + PRESENCE_ENTRY_TTL_MS;
+    const expires = Date.now() + this.ttlMs;
+    const users = new Map<string, Set<string>>();
     const pipeline = this.redis.pipeline();
-    for (const { userId, socketId } of sockets) {
-      pipeline.zadd(presenceKey(userId), expires, this.member(socketId)).pexpire(presenceKey(userId), PRESENCE_ENTRY_TTL_MS);
+    for (const { userId, socketId, rooms } of sockets) {
+      pipeline.zadd(presenceKey(userId), expires, this.member(socketId)).pexpire(presenceKey(userId), this.ttlMs);
+      const seen = users.get(userId) ?? new Set<string>();
+      for (const room of rooms) seen.add(room);
+      users.set(userId, seen);
     }
-    if (pipeline.length > 0) await pipeline.exec();
+    const usersKey = instanceUsersKey(this.instancesKey, this.instance);
+    pipeline.del(usersKey);
+    if (users.size > 0) {
+      pipeline.hset(usersKey, Object.fromEntries([...users].map(([id, rooms]) => [id, JSON.stringify([...rooms])])));
+    }
+    pipeline.zadd(this.instancesKey, expires, this.instance);
+    await pipeline.exec();
+  }
+
+  /** Notes a newly connected user and the rooms that see them, before the next heartbeat would. */
+  async noteUser(userId: string, rooms: string[]): Promise<void> {
+    if (!this.redis) return;
+    const usersKey = instanceUsersKey(this.instancesKey, this.instance);
+    const known = await this.redis.hget(usersKey, userId);
+    const merged = new Set([...(known ? (JSON.parse(known) as string[]) : []), ...rooms]);
+    await this.redis.multi().hset(usersKey, userId, JSON.stringify([...merged]))
+      .zadd(this.instancesKey, Date.now() + this.ttlMs, this.instance).exec();
+  }
+
+  /**
+   * Instances whose heartbeat stopped longer than PRESENCE_TTL_MS ago: claims each (one survivor does the work),
+   * forgets it, and returns its users (their entries have expired with it, so each counts 0 unless they are
+   * connected elsewhere, which the caller checks).
+   */
+  async reapDeadInstances(): Promise<OrphanedUser[]> {
+    if (!this.redis) return [];
+    const dead = await this.redis.zrangebyscore(this.instancesKey, '-inf', Date.now());
+    const orphans: OrphanedUser[] = [];
+    for (const instance of dead) {
+      if (instance === this.instance) continue;
+      const claimed = await this.redis.set(`${instanceUsersKey(this.instancesKey, instance)}:reaper`, this.instance,
+        'PX', REAP_CLAIM_MS, 'NX');
+      if (claimed !== 'OK') continue;
+      const usersKey = instanceUsersKey(this.instancesKey, instance);
+      const users = await this.redis.hgetall(usersKey);
+      await this.redis.multi().del(usersKey).zrem(this.instancesKey, instance).exec();
+      for (const [userId, rooms] of Object.entries(users)) orphans.push({ userId, rooms: JSON.parse(rooms) as string[] });
+    }
+    return orphans;
   }
 
   private member(socketId: string): string {
     return `${this.instance}/${socketId}`;
   }
 
+  /** A clean stop: its sockets said goodbye already, so nobody needs to reap this instance. */
   async onApplicationShutdown(): Promise<void> {
     this.local.clear();
+    if (this.redis?.status === 'ready') {
+      await this.redis.multi().del(instanceUsersKey(this.instancesKey, this.instance)).zrem(this.instancesKey, this.instance)
+        .exec().catch(() => undefined);
+    }
   }
 }
 
 const presenceKey = (userId: string) => `parley:presence:${userId}`;
 const statusKey = (userId: string) => `parley:status:${userId}`;
 const announcedKey = (userId: string) => `parley:presence-announced:${userId}`;
+const instanceUsersKey = (instancesKey: string, instance: string) => `${instancesKey}:${instance}:users`;
 
 function toStatus(hash: Record<string, string> | undefined): StoredStatus {
   const status = (hash?.['status'] ?? 'online') as PresenceStatus;
