@@ -72,7 +72,11 @@ export class RoomCrypto {
 
   /** The verified envelope of every epoch this tab accepted, by room: its roster is who may send under it. */
   private readonly epochs = new Map<string, Map<number, VerifiedEpoch>>();
-  private readonly guards = new Map<string, ReplayGuard>();
+  /**
+   * One ReplayGuard per keyring: a keyring lives exactly as long as the message list that shows its room (a
+   * ChatStore), so a list rebuilt from history is not mistaken for a replay of the one shown before.
+   */
+  private readonly guards = new WeakMap<Keyring, ReplayGuard>();
   /** Messages of one room are received one at a time, in call order, so senderSeq gaps are judged in order. */
   private readonly receiving = new Map<string, Promise<unknown>>();
   /** Which room a keyring belongs to (chat-store keeps one per room), so `decrypt` knows the room it reads. */
@@ -175,11 +179,8 @@ export class RoomCrypto {
     }
     const verifiedEpochs = this.verifiedEpochs(roomId);
     let latest = since;
-    let rejected = false;
-    const reject = (message: string) => {
-      rejected = true;
-      this.security.epochRejected(roomId, message);
-    };
+    const rejected: { epoch: number; message: string }[] = [];
+    const reject = (epoch: number, message: string) => rejected.push({ epoch, message });
     for (const envelope of [...envelopes].sort((a, b) => a.epoch - b.epoch)) {
       const verified = await this.verifyEnvelope(roomId, envelope, room.chain.chain, reject);
       if (!verified) continue;
@@ -193,16 +194,21 @@ export class RoomCrypto {
       if (!creatorCert) continue;
       keyring.set(envelope.epoch, await openEpochKey(envelope, me, creatorCert));
     }
+    // A rejected envelope newer than every accepted one is the key we would send under: that blocks sending.
+    for (const r of rejected) this.security.epochRejected(roomId, r.message, r.epoch > latest);
     const seen = this.highestSeenEpoch(roomId);
     const claimed = Math.max(latest, room.detail.currentEpoch);
     if (claimed < seen) {
-      reject(
+      this.security.epochRejected(
+        roomId,
         `The server offers epoch ${claimed} as this room’s newest key, but this device already saw epoch ${seen}. ` +
           'An old key may be being replayed.',
+        true,
       );
+    } else if (rejected.length === 0) {
+      this.security.epochsVerified(roomId);
     }
     this.rememberSeenEpoch(roomId, latest);
-    if (!rejected) this.security.epochsVerified(roomId);
     return latest;
   }
 
@@ -241,7 +247,7 @@ export class RoomCrypto {
         epoch: message.epoch,
         senderCert,
         roster: epoch.recipients,
-        guard: this.guard(roomId),
+        guard: this.guard(keyring),
       });
       if (received.seq?.kind === 'gap' && message.senderDeviceId !== this.session.device()?.deviceId) {
         this.security.gapBefore(message.messageId, message.senderUserId);
@@ -316,7 +322,7 @@ export class RoomCrypto {
     roomId: string,
     envelope: EpochKeyEnvelope,
     chain: ChainProof,
-    reject: (message: string) => void,
+    reject: (epoch: number, message: string) => void,
   ): Promise<VerifiedEpoch | undefined> {
     const epochs = this.verifiedEpochs(roomId);
     try {
@@ -324,13 +330,13 @@ export class RoomCrypto {
       // A later epoch built from an older membership state than an earlier one is a replay of old state.
       const older = [...epochs.values()].find((e) => e.envelope.epoch < envelope.epoch && e.step.seq > verified.step.seq);
       if (older) {
-        reject(`The key for epoch ${envelope.epoch} was rejected: it predates the membership of epoch ${older.envelope.epoch}.`);
+        reject(envelope.epoch, `The key for epoch ${envelope.epoch} was rejected: it predates the membership of epoch ${older.envelope.epoch}.`);
         return undefined;
       }
       return verified;
     } catch (error) {
       if (!(error instanceof ParleyCryptoError)) throw error;
-      reject(`The key for epoch ${envelope.epoch} was rejected: ${error.message}.`);
+      reject(envelope.epoch, `The key for epoch ${envelope.epoch} was rejected: ${error.message}.`);
       return undefined;
     }
   }
@@ -426,11 +432,11 @@ export class RoomCrypto {
     return next;
   }
 
-  private guard(roomId: string): ReplayGuard {
-    let guard = this.guards.get(roomId);
+  private guard(keyring: Keyring): ReplayGuard {
+    let guard = this.guards.get(keyring);
     if (!guard) {
       guard = new ReplayGuard();
-      this.guards.set(roomId, guard);
+      this.guards.set(keyring, guard);
     }
     return guard;
   }

@@ -4,13 +4,18 @@ import { Injectable, signal } from '@angular/core';
 export interface RoomSecurityState {
   /** The membership chain failed verification, or the server's member list differs from it. Blocks sending. */
   chainError: string | null;
-  /** Epoch key envelopes that were rejected (newest last). Blocks sending while present. */
+  /** Epoch key envelopes that were rejected (newest last). */
   epochErrors: readonly string[];
+  /**
+   * One of them claims to be newer than every accepted epoch, or the server replays an old epoch as the newest:
+   * the key to send under cannot be trusted, so sending is disabled. (A rejected older epoch only costs history.)
+   */
+  epochBlocked: boolean;
   /** The members the verified chain proves (userIds), empty until it verified once. */
   members: readonly string[];
 }
 
-const EMPTY: RoomSecurityState = { chainError: null, epochErrors: [], members: [] };
+const EMPTY: RoomSecurityState = { chainError: null, epochErrors: [], epochBlocked: false, members: [] };
 const MAX_EPOCH_ERRORS = 5;
 
 /**
@@ -34,7 +39,7 @@ export class RoomSecurity {
   blockedReason(roomId: string): string | null {
     const state = this.state(roomId);
     if (state.chainError) return 'Sending is disabled: this room’s membership could not be verified.';
-    if (state.epochErrors.length > 0) return 'Sending is disabled: the server offered a room key that failed verification.';
+    if (state.epochBlocked) return 'Sending is disabled: the server offered a room key that failed verification.';
     return null;
   }
 
@@ -46,14 +51,15 @@ export class RoomSecurity {
     this.update(roomId, { chainError: message });
   }
 
-  epochRejected(roomId: string, message: string): void {
-    const errors = this.state(roomId).epochErrors.filter((e) => e !== message);
-    this.update(roomId, { epochErrors: [...errors, message].slice(-MAX_EPOCH_ERRORS) });
+  epochRejected(roomId: string, message: string, blocking: boolean): void {
+    const state = this.state(roomId);
+    const errors = state.epochErrors.filter((e) => e !== message);
+    this.update(roomId, { epochErrors: [...errors, message].slice(-MAX_EPOCH_ERRORS), epochBlocked: state.epochBlocked || blocking });
   }
 
   /** A fresh, complete set of envelopes verified: earlier rejections no longer apply. */
   epochsVerified(roomId: string): void {
-    if (this.state(roomId).epochErrors.length > 0) this.update(roomId, { epochErrors: [] });
+    if (this.state(roomId).epochErrors.length > 0) this.update(roomId, { epochErrors: [], epochBlocked: false });
   }
 
   gapBefore(messageId: string, senderUserId: string): void {
