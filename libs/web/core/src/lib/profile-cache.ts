@@ -109,12 +109,9 @@ export class ProfileCache {
    * the user never certified it. Refetches once for a device not seen yet.
    */
   async resolveDevice(userId: string, deviceId: string): Promise<DeviceCert | undefined> {
+    // A failed fetch rejects (the caller says "try again"), rather than reading as "not certified" (an attack).
     const find = (p: VerifiedProfile) => p.certs.find((d) => d.deviceId === deviceId);
-    try {
-      return find(await this.get(userId)) ?? find(await this.get(userId, { refresh: true }));
-    } catch {
-      return undefined;
-    }
+    return find(await this.get(userId)) ?? find(await this.get(userId, { refresh: true }));
   }
 
   /** A display name for a user, falling back to a short id when the profile cannot be fetched. */
