@@ -16,6 +16,8 @@ interface Person {
   name: string;
   username: string;
   page: Page;
+  /** Uncaught exceptions in the page: a check that fails must show a warning, not crash. */
+  pageErrors: string[];
 }
 
 const suffix = randomBytes(4).toString('hex');
@@ -33,7 +35,10 @@ let bob: Person;
 
 async function person(name: string, width = 1280): Promise<Person> {
   const context = await browser.newContext({ viewport: { width, height: 800 } });
-  return { name, username: `${name.toLowerCase()}-${suffix}`, page: await context.newPage() };
+  const page = await context.newPage();
+  const pageErrors: string[] = [];
+  page.on('pageerror', (error) => pageErrors.push(error.message));
+  return { name, username: `${name.toLowerCase()}-${suffix}`, page, pageErrors };
 }
 
 async function register(p: Person): Promise<void> {
@@ -163,6 +168,8 @@ describe('Trust in the browser', () => {
     await alert.waitFor({ timeout: UI });
     await expect(alert.innerText()).resolves.toMatch(/mallory-inserted-by-server/);
     await waitUntil('the composer is disabled', async () => !(await composer(bob).isEnabled()));
+    // The chain itself is valid, so what was sealed to its members stays readable.
+    await log(bob).getByText(`hello bob ${suffix}`, { exact: true }).waitFor({ timeout: UI });
 
     // The same room through the honest server again: no warning, sending works.
     await bob.page.unroute(ROOM_DETAIL);
@@ -227,4 +234,9 @@ describe('Trust in the browser', () => {
     await waitUntil('the key-change banner is gone', async () => (await alice.page.getByText('Bob’s safety number changed.').count()) === 0);
     await alice.page.unroute(USER_PROFILE);
   }, SLOW);
+
+  it('threw no uncaught error in either browser', () => {
+    expect(alice.pageErrors).toEqual([]);
+    expect(bob.pageErrors).toEqual([]);
+  });
 });

@@ -259,7 +259,7 @@ export class RoomCrypto {
   /**
    * Verifies the room's membership: the op chain (`verifyRoomChain`, with the head verified before as checkpoint)
    * and the server's member list against it (`assertRosterMatches`); refreshes every member's identity (TOFU).
-   * A failure is recorded in RoomSecurity (sending disabled) and thrown as RoomIntegrityError.
+   * A failure is recorded in RoomSecurity (sending disabled); a broken chain is thrown as RoomIntegrityError.
    */
   async checkRoom(roomId: string): Promise<VerifiedChain> {
     return (await this.checkRoomDetail(roomId)).chain;
@@ -289,32 +289,40 @@ export class RoomCrypto {
     return { head: chain.head.op, members: [...chain.members.keys()], chain };
   }
 
+  /**
+   * The chain, then the server's member list against it. A broken chain throws (nothing can be verified against
+   * it); a member list that differs from a valid chain is recorded (sending disabled) but the chain is returned,
+   * so keys sealed to the chain's members can still be read.
+   */
   private async checkRoomDetail(roomId: string): Promise<{ chain: VerifiedChain; detail: RoomDetail }> {
+    let chain: VerifiedChain;
     try {
-      let chain = await this.verifiedChain(roomId);
-      // An op can land between the two reads; only a mismatch that survives a second look is reported.
-      for (let attempt = 0; ; attempt++) {
-        const detail = await this.api.getRoom(roomId);
-        try {
-          assertRosterMatches(chain.chain, detail.members);
-          this.security.chainVerified(roomId, chain.members);
-          await Promise.all(chain.members.map((id) => this.profiles.get(id, { refresh: true }).catch(() => undefined)));
-          return { chain, detail };
-        } catch (error) {
-          if (!(error instanceof ChainError)) throw error;
-          if (attempt > 0) {
-            throw new RoomIntegrityError(
-              `The server’s member list does not match this room’s signed membership history (${error.message}). ` +
-                'Someone may have been added without the members’ consent, so sending to this room is disabled.',
-              { cause: error },
-            );
-          }
-          chain = await this.verifiedChain(roomId);
-        }
-      }
+      chain = await this.verifiedChain(roomId);
     } catch (error) {
       if (error instanceof RoomIntegrityError) this.security.chainFailed(roomId, error.message);
       throw error;
+    }
+    // An op can land between the two reads; only a mismatch that survives a second look is reported.
+    for (let attempt = 0; ; attempt++) {
+      const detail = await this.api.getRoom(roomId);
+      try {
+        assertRosterMatches(chain.chain, detail.members);
+        this.security.chainVerified(roomId, chain.members);
+      } catch (error) {
+        if (!(error instanceof ChainError)) throw error;
+        if (attempt === 0) {
+          chain = await this.verifiedChain(roomId);
+          continue;
+        }
+        this.security.chainFailed(
+          roomId,
+          `The server’s member list does not match this room’s signed membership history (${error.message}). ` +
+            'Someone may have been added without the members’ consent, so sending to this room is disabled.',
+          chain.members,
+        );
+      }
+      await Promise.all(chain.members.map((id) => this.profiles.get(id, { refresh: true }).catch(() => undefined)));
+      return { chain, detail };
     }
   }
 
@@ -336,7 +344,8 @@ export class RoomCrypto {
       return verified;
     } catch (error) {
       if (!(error instanceof ParleyCryptoError)) throw error;
-      reject(envelope.epoch, `The key for epoch ${envelope.epoch} was rejected: ${error.message}.`);
+      const why = error.message.replace(/^epoch \d+: /, '');
+      reject(envelope.epoch, `The key for epoch ${envelope.epoch} was rejected: ${why}.`);
       return undefined;
     }
   }

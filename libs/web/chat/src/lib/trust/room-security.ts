@@ -47,8 +47,9 @@ export class RoomSecurity {
     this.update(roomId, { chainError: null, members: [...members] });
   }
 
-  chainFailed(roomId: string, message: string): void {
-    this.update(roomId, { chainError: message });
+  /** `members`: what a valid chain proves when only the server's member list disagrees with it. */
+  chainFailed(roomId: string, message: string, members?: readonly string[]): void {
+    this.update(roomId, members ? { chainError: message, members: [...members] } : { chainError: message });
   }
 
   epochRejected(roomId: string, message: string, blocking: boolean): void {
