@@ -214,6 +214,26 @@ describe('Trust in the browser', () => {
     await bob.page.unroute(ROOM_MESSAGES);
   }, SLOW);
 
+  it('marks where the server withheld a message: "messages may be missing from Alice"', async () => {
+    const texts = ['one', 'two', 'three'].map((n) => `${n} ${suffix}`);
+    for (const text of texts) {
+      await send(alice, text);
+      await log(bob).getByText(text, { exact: true }).waitFor({ timeout: UI });
+    }
+    await bob.page.route(ROOM_MESSAGES, (route) =>
+      rewrite(route, (page) => {
+        const history = page as { messages: { seq: number }[] };
+        const withheld = Math.max(...history.messages.map((m) => m.seq)) - 1;
+        return { ...history, messages: history.messages.filter((m) => m.seq !== withheld) };
+      }));
+    await reopen(bob);
+
+    await log(bob).getByText(texts[2], { exact: true }).waitFor({ timeout: UI });
+    await log(bob).getByRole('note').filter({ hasText: 'Messages may be missing from Alice' }).waitFor({ timeout: UI });
+    await expect(log(bob).getByText(texts[1], { exact: true }).count()).resolves.toBe(0);
+    await bob.page.unroute(ROOM_MESSAGES);
+  }, SLOW);
+
   it('blocks Alice from sending when the server presents a new key for Bob, whom she verified, until she confirms', async () => {
     const fakeKey = randomBytes(32).toString('base64url');
     await alice.page.route(USER_PROFILE, (route) =>
