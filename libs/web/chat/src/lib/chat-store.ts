@@ -1,6 +1,6 @@
 import { DestroyRef, Injectable, computed, inject, signal } from '@angular/core';
 import type { RoomSummary, RoomUpdated, StoredMessage } from '@parley/shared/contracts';
-import type { EncryptedEvent } from '@parley/shared/crypto';
+import { DuplicateMessageError, type EncryptedEvent } from '@parley/shared/crypto';
 import { ApiClient, ProfileCache, SessionStore, SocketClient, errorMessage } from '@parley/web/core';
 import type { Subscription } from 'rxjs';
 import { compareMessages, type ChatMessage } from './chat-message';
@@ -276,7 +276,8 @@ export class ChatStore {
   private async addStored(roomId: string, stored: StoredMessage[]): Promise<void> {
     const keyring = this.keyring(roomId);
     const known = new Set((this._messages()[roomId] ?? []).filter((m) => m.seq !== null).map((m) => m.messageId));
-    const fresh = stored.filter((m) => m.roomId === roomId && !known.has(m.messageId));
+    // [trust] Oldest first: the receiver's ReplayGuard judges senderSeq gaps in the order messages are decrypted.
+    const fresh = stored.filter((m) => m.roomId === roomId && !known.has(m.messageId)).sort((a, b) => a.seq - b.seq);
     if (fresh.some((m) => !keyring.has(m.epoch))) {
       try {
         await this.refreshKeys(roomId);
@@ -286,7 +287,7 @@ export class ChatStore {
     }
     const userId = this.session.user()?.userId;
     const views = await Promise.all(
-      fresh.map(async (m): Promise<ChatMessage> => {
+      fresh.map(async (m): Promise<ChatMessage | null> => {
         const base = {
           messageId: m.messageId,
           roomId,
@@ -304,15 +305,17 @@ export class ChatStore {
           }
           return { ...base, body: payload.body, status: 'sent' };
         } catch (error) {
+          // [trust] A second delivery of a message already shown (a replay, or history racing the socket): drop it.
+          if (error instanceof DuplicateMessageError) return null;
           const why =
             error instanceof MissingEpochKeyError
               ? 'This device has no key for it: it was sent before you joined, or before this device was set up.'
-              : 'It failed verification or decryption.';
+              : 'This message could not be verified, so its content is not shown.';
           return { ...base, body: null, status: 'undecryptable', error: why };
         }
       }),
     );
-    for (const view of views) this.upsert(roomId, view);
+    for (const view of views) if (view) this.upsert(roomId, view);
   }
 
   private upsert(roomId: string, message: ChatMessage): void {

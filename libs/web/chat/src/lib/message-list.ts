@@ -1,8 +1,9 @@
 import {
-  ChangeDetectionStrategy, Component, ElementRef, afterRenderEffect, input, output, viewChild,
+  ChangeDetectionStrategy, Component, ElementRef, afterRenderEffect, inject, input, output, viewChild,
 } from '@angular/core';
 import type { ChatMessage } from './chat-message';
 import { formatTime } from './format-time';
+import { RoomSecurity } from './trust/room-security';
 
 /** The conversation: a live log, own messages on the right, with sending state and "retry". */
 @Component({
@@ -24,6 +25,12 @@ import { formatTime } from './format-time';
         @for (message of messages(); track message.messageId; let i = $index) {
           <li class="flex flex-col" [class.items-end]="message.own" [class.items-start]="!message.own"
             [class.mt-3]="i > 0 && messages()[i - 1].senderUserId !== message.senderUserId">
+            <!-- [trust] the sender's senderSeq skipped ahead: something of theirs was withheld or lost -->
+            @if (security.gaps()[message.messageId]) {
+              <p role="note" class="my-1 self-center rounded-full bg-slate-200/70 px-3 py-0.5 text-[11px] text-slate-600">
+                Messages may be missing from {{ message.senderName }}
+              </p>
+            }
             @if (i === 0 || messages()[i - 1].senderUserId !== message.senderUserId) {
               <span class="mb-0.5 px-1 text-xs font-medium text-slate-500">{{ message.own ? 'You' : message.senderName }}</span>
             }
@@ -81,6 +88,7 @@ export class MessageList {
   readonly hasMore = input(false);
   readonly retry = output<string>();
   readonly loadOlder = output<void>();
+  protected readonly security = inject(RoomSecurity);
 
   private readonly scroller = viewChild.required<ElementRef<HTMLElement>>('scroller');
   private lastCount = 0;

@@ -3,11 +3,12 @@ import { ChatStore } from './chat-store';
 import { Composer } from './composer';
 import { InviteForm } from './invite-form';
 import { MessageList } from './message-list';
+import { MemberTrust, TrustBanner, TrustService } from './trust';
 
 /** The open room: header with members and invite form, the conversation, the composer. */
 @Component({
   selector: 'parley-room-view',
-  imports: [Composer, InviteForm, MessageList],
+  imports: [Composer, InviteForm, MessageList, MemberTrust, TrustBanner],
   changeDetection: ChangeDetectionStrategy.OnPush,
   host: { class: 'flex min-h-0 flex-1 flex-col' },
   template: `
@@ -37,6 +38,8 @@ import { MessageList } from './message-list';
         <div class="mt-3">
           <parley-invite-form />
         </div>
+        <!-- [trust] members' safety numbers -->
+        <div class="mt-2"><parley-member-trust [roomId]="room.roomId" /></div>
       </header>
 
       @if (store.roomError(); as message) {
@@ -46,6 +49,9 @@ import { MessageList } from './message-list';
         </div>
       }
 
+      <!-- [trust] membership, room-key and changed-key warnings -->
+      <parley-trust-banner [roomId]="room.roomId" />
+
       <parley-message-list class="bg-slate-50" [messages]="store.messages()" [loading]="store.roomLoading()"
         [hasMore]="store.hasMore()" (retry)="store.retry($event)" (loadOlder)="store.loadOlder()" />
 
@@ -53,13 +59,18 @@ import { MessageList } from './message-list';
         @if (!store.roomLoading() && !store.canSend()) {
           <p class="mb-2 text-xs text-amber-700">Waiting for this room's key… it arrives when a member adds your device.</p>
         }
-        <parley-composer [disabled]="!store.canSend()" />
+        <!-- [trust] a failed check or an unconfirmed key change disables sending -->
+        @if (trust.sendBlocked(room.roomId); as reason) {
+          <p class="mb-2 text-xs font-medium text-rose-700">{{ reason }}</p>
+        }
+        <parley-composer [disabled]="!store.canSend() || !!trust.sendBlocked(room.roomId)" />
       </footer>
     }
   `,
 })
 export class RoomView {
   protected readonly store = inject(ChatStore);
+  protected readonly trust = inject(TrustService);
   protected readonly memberNames = computed(() => {
     const me = this.store.user()?.userId;
     const members = this.store.members();
