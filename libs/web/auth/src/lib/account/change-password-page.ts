@@ -49,7 +49,6 @@ const STEP_TEXT: readonly string[] = [
             <p class="font-medium">Your password was changed.</p>
             <p>Every other browser signed in to your account was signed out. Log in there with the new password. This browser stays signed in.</p>
           </div>
-          <a routerLink="/" class="mt-6 inline-block text-sm font-medium text-indigo-700 hover:underline">Back to chats</a>
         } @else {
           <form [formGroup]="form" (ngSubmit)="submit()" novalidate class="space-y-4">
             <input type="text" name="username" autocomplete="username" [value]="username()" readonly hidden />
