@@ -5,6 +5,7 @@ import { USERNAME_PATTERN } from '@parley/shared/contracts';
 import { errorMessage } from '@parley/web/core';
 import { AccountFormError, AccountService, type RecoveryStep } from './account-service';
 import { INPUT_CLASS, LABEL_CLASS, PRIMARY_BUTTON_CLASS } from './form-styles';
+import { ParleyBrand } from './parley-brand';
 import { newPasswordProblem } from './password-rules';
 import { PasswordStrengthMeter } from './password-strength-meter';
 import { recoveryKeyInputProblem } from './recovery-key-text';
@@ -27,11 +28,12 @@ const STEP_TEXT: readonly string[] = [
  */
 @Component({
   selector: 'parley-recover-page',
-  imports: [ReactiveFormsModule, RouterLink, PasswordStrengthMeter, StepProgress],
+  imports: [ReactiveFormsModule, RouterLink, ParleyBrand, PasswordStrengthMeter, StepProgress],
   changeDetection: ChangeDetectionStrategy.OnPush,
   host: { class: 'block min-h-dvh bg-gradient-to-br from-indigo-50 via-white to-sky-50' },
   template: `
     <main class="mx-auto flex min-h-dvh w-full max-w-md flex-col justify-center px-4 py-10">
+      <parley-brand />
       <section class="rounded-2xl border border-slate-200 bg-white p-6 shadow-xl shadow-slate-200/60 sm:p-8" aria-labelledby="recover-title">
         <h1 id="recover-title" class="text-xl font-semibold text-slate-900">Set a new password</h1>
         <p class="mb-6 mt-1 text-sm text-slate-600">
