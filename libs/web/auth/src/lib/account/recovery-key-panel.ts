@@ -21,7 +21,7 @@ import { recoveryKeyFileName, recoveryKeyFileText, recoveryKeyGroups } from './r
 
       <figure class="rounded-xl border border-indigo-200 bg-indigo-50/60 p-4">
         <figcaption class="mb-3 text-xs font-medium uppercase tracking-wide text-indigo-800">Recovery key for {{ username() }}</figcaption>
-        <p data-testid="recovery-key" [attr.aria-label]="'Recovery key: ' + recoveryKey()"
+        <p data-testid="recovery-key"
           class="grid select-all grid-cols-2 gap-x-3 gap-y-1.5 font-mono text-base font-semibold tracking-wider text-slate-900 min-[400px]:grid-cols-4 sm:text-lg">
           @for (group of groups(); track $index) {
             <span>{{ group }}</span>
