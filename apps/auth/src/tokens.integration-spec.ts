@@ -8,12 +8,12 @@ import { decodeJwt, exportJWK, generateKeyPair, importJWK, type JWK, type JWTPay
 import fc from 'fast-check';
 import { io } from 'socket.io-client';
 import {
-  ACCOUNT_API, API, AUTH_API, type DeviceList, type OwnProfile, type RecoveryChallenge, recoveryProof, REFRESH_COOKIE,
-  type SessionInfo, type StoredEpochKeyBackup, type VersionedBackup,
+  ACCOUNT_API, API, AUTH_API, type AuthResponse, type DeviceList, type OwnProfile, type RecoveryChallenge, recoveryProof,
+  REFRESH_COOKIE, type SessionInfo, type StoredEpochKeyBackup, type VersionedBackup,
 } from '@parley/shared/contracts';
 import {
-  createDeviceCert, derivePasswordSecrets, revokeDeviceCert, exportIdentity, generateDeviceKeys, generateIdentity, type KdfParams, randomId,
-  sealBundle, wrapKey,
+  type BackupKeyCert, certifyBackupKey, createAccountBackup, createDeviceCert, derivePasswordSecrets, revokeDeviceCert, exportIdentity, generateDeviceKeys,
+  generateIdentity, type KdfParams, randomId, sealBundle, unlockWithPassword, unlockWithRecoveryKey, wrapKey,
 } from '@parley/shared/crypto';
 import {
   cookieFrom, type Endpoints, freePort, http, requireRedis, type RunningProcess, startDynamoDbLocal, startService,
@@ -497,6 +497,47 @@ describe('tokens and sessions', () => {
       expect((await http(endpoints.auth, 'POST', API.login, { username: carol.username, authSecret: body.newAuthSecret }))
         .status).toBe(200);
       expect((await http(endpoints.auth, 'POST', ACCOUNT_API.recoveryFinish, body)).status).toBe(409);
+    });
+  });
+
+  describe('the account backup a browser creates at sign-up (DESIGN §3)', () => {
+    /** Registers as the web app does: the ABK wrapped by the password and by a recovery key, a certified backup key. */
+    const signUp = async (tamper: (cert: BackupKeyCert) => Promise<object> = async (c) => c, username = unique()) => {
+      const pre = await http<KdfParams>(endpoints.auth, 'POST', API.prelogin, { username });
+      const { authSecret, pwKek } = await derivePasswordSecrets('correct horse battery staple', pre.body);
+      const identity = await generateIdentity();
+      const userId = randomId();
+      const deviceCert = await createDeviceCert(identity, userId, await generateDeviceKeys(), 1);
+      const { backup, recoveryKey } = await createAccountBackup({ userId, identity, pwKek });
+      const res = await http<AuthResponse>(endpoints.auth, 'POST', API.register, { userId, username, displayName: username,
+        authSecret, kdf: pre.body, uikPublicKey: identity.publicKey, deviceCert, ...backup,
+        backupKeyCert: await tamper(backup.backupKeyCert) });
+      return { res, username, authSecret, pwKek, backup, recoveryKey, identity, userId };
+    };
+
+    it('stores both wraps and the certificate, and gives them back at login, GET backup and recovery start', async () => {
+      const { res, username, authSecret, pwKek, backup, recoveryKey, identity } = await signUp();
+      expect(res.status).toBe(201);
+      const login = await http<AuthResponse>(endpoints.auth, 'POST', API.login, { username, authSecret });
+      expect(login.body.backup).toEqual(backup);
+      const stored = await http<VersionedBackup>(endpoints.auth, 'GET', ACCOUNT_API.backup, undefined, login.body.accessToken);
+      expect(stored.body).toEqual({ ...backup, version: 1 });
+      // What came back opens with the password, and the recovery start's copy with the recovery key.
+      expect((await unlockWithPassword(login.body.backup as typeof backup, pwKek)).identity.publicKey).toBe(identity.publicKey);
+      const start = await http<RecoveryChallenge>(endpoints.auth, 'POST', ACCOUNT_API.recoveryStart, { username });
+      const unlocked = await unlockWithRecoveryKey({ ...backup, recoveryWrappedAbk: start.body.recoveryWrappedAbk,
+        secretBundle: start.body.secretBundle }, recoveryKey.display.toLowerCase());
+      expect(unlocked.identity.publicKey).toBe(identity.publicKey);
+    });
+
+    it.each<[string, (cert: BackupKeyCert) => Promise<object>]>([
+      ['signed by another identity key', async (c) => certifyBackupKey(await generateIdentity(), c.userId, c.publicKey)],
+      ['naming another user', async (c) => ({ ...c, userId: randomId() })],
+      ['carrying an unknown field', async (c) => ({ ...c, note: 'trust me' })],
+    ])('refuses a registration whose backup key certificate is %s, and claims no name', async (_case, tamper) => {
+      const refused = await signUp(tamper);
+      expect(refused.res.status).toBe(400);
+      expect((await signUp(async (c) => c, refused.username)).res.status).toBe(201);
     });
   });
 

@@ -62,6 +62,9 @@ async function register(p: Person): Promise<void> {
   await page.getByLabel('Display name').fill(p.name);
   await page.getByLabel('Password').fill(`correct horse ${p.name} battery`);
   await page.getByRole('button', { name: 'Create account' }).click();
+  // Sign-up shows the recovery key once; the app opens only after the user says it is saved (account.e2e-spec.ts).
+  await page.getByLabel('I saved my recovery key').check({ timeout: SLOW });
+  await page.getByRole('button', { name: 'Continue to Parley' }).click();
   await page.getByRole('button', { name: 'Log out' }).waitFor({ timeout: SLOW });
 }
 

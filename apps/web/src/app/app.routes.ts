@@ -21,5 +21,17 @@ export const appRoutes: Routes = [
     canActivate: [authGuard],
     loadComponent: () => import('@parley/web/auth').then((m) => m.SessionsPage),
   },
+  {
+    path: 'account',
+    title: 'Account · Parley',
+    canActivate: [authGuard],
+    loadComponent: () => import('@parley/web/auth').then((m) => m.ChangePasswordPage),
+  },
+  {
+    path: 'recover',
+    title: 'Recover your account · Parley',
+    canActivate: [guestGuard],
+    loadComponent: () => import('@parley/web/auth').then((m) => m.RecoverPage),
+  },
   { path: '**', redirectTo: '' },
 ];

@@ -1,7 +1,8 @@
 import { BadRequestException, ConflictException, UnauthorizedException } from '@nestjs/common';
 import type { RegisterDto } from '@parley/shared/contracts';
 import {
-  createDeviceCert, type DeviceCert, type DeviceKeys, generateDeviceKeys, generateIdentity, type IdentityKeys,
+  type BackupKeyCert, certifyBackupKey, createDeviceCert, type DeviceCert, type DeviceKeys, generateBackupKey, generateDeviceKeys,
+  generateIdentity, type IdentityKeys,
 } from '@parley/shared/crypto';
 import { AuthConfig } from './auth.config';
 import { AuthService } from './auth.service';
@@ -91,6 +92,40 @@ describe('AuthService', () => {
     const dto = registration();
     await expect(service.register({ ...dto, deviceCert: { ...dto.deviceCert, userId: id('z') } }, client))
       .rejects.toBeInstanceOf(BadRequestException);
+  });
+
+  describe('the account backup of DESIGN §3 (recovery wrap and backup key certificate)', () => {
+    let cert: BackupKeyCert;
+    beforeAll(async () => {
+      cert = await certifyBackupKey(identity, id('u'), (await generateBackupKey()).publicKey);
+    });
+
+    it('stores the recovery wrap and the certificate and returns both at login', async () => {
+      await service.register(registration({ recoveryWrappedAbk: 'R'.repeat(60), backupKeyCert: cert }), client);
+      const { response } = await service.login({ username: 'alice', authSecret: 'S'.repeat(43) }, client);
+      expect(response.backup).toEqual({ wrappedAbk: 'w'.repeat(40), secretBundle: 'b'.repeat(40),
+        recoveryWrappedAbk: 'R'.repeat(60), backupKeyCert: cert });
+    });
+
+    it('keeps only the certificate\'s own fields', async () => {
+      await service.register(registration({ backupKeyCert: { ...cert, extra: 'x' } as BackupKeyCert }), client);
+      expect(users.byName.get('alice')?.backupKeyCert).toEqual(cert);
+    });
+
+    it.each([
+      ['a certificate signed by another identity key', async () => certifyBackupKey(await generateIdentity(), id('u'), cert.publicKey),
+        'backupKeyCert is not signed by the identity key'],
+      ['a certificate whose key was swapped after signing', async () => ({ ...cert, publicKey: (await generateBackupKey()).publicKey }),
+        'backupKeyCert is not signed by the identity key'],
+      ['a certificate for another user', async () => certifyBackupKey(identity, id('z'), cert.publicKey),
+        'backupKeyCert.userId must equal userId'],
+    ])('refuses %s with 400 and stores nothing', async (_case, make, message) => {
+      const backupKeyCert = await make();
+      const attempt = service.register(registration({ backupKeyCert }), client);
+      await expect(attempt).rejects.toBeInstanceOf(BadRequestException);
+      await expect(attempt).rejects.toThrow(message);
+      expect(users.byName.size).toBe(0);
+    });
   });
 
   it('answers a taken username with 409', async () => {

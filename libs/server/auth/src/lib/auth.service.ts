@@ -9,6 +9,7 @@ import {
 } from '@parley/shared/contracts';
 import { type KdfParams, verifyDeviceCert } from '@parley/shared/crypto';
 import { AUTH_CONFIG, AuthConfig } from './auth.config';
+import { checkBackupKeyCert } from './backup-key-cert';
 import { type ClientContext, type IssuedRefresh, SessionsService } from './sessions/sessions.service';
 import { AuthSecrets } from './tokens/auth-secrets';
 import { TokenIssuer } from './tokens/token-issuer';
@@ -57,6 +58,7 @@ export class AuthService {
     await verifyDeviceCert({ ...dto.deviceCert }, dto.uikPublicKey).catch(() => {
       throw new BadRequestException('deviceCert is not signed by uikPublicKey');
     });
+    const backupKeyCert = dto.backupKeyCert && await checkBackupKeyCert({ ...dto.backupKeyCert }, dto.userId, dto.uikPublicKey);
     const user: UserRecord = {
       userId: dto.userId,
       username: dto.username,
@@ -67,6 +69,7 @@ export class AuthService {
       wrappedAbk: dto.wrappedAbk,
       secretBundle: dto.secretBundle,
       ...(dto.recoveryWrappedAbk && { recoveryWrappedAbk: dto.recoveryWrappedAbk }),
+      ...(backupKeyCert && { backupKeyCert }),
       backupVersion: 1,
       createdAt: Date.now(),
     };
@@ -191,7 +194,12 @@ export class AuthService {
         accessToken,
         expiresIn,
         user: summary,
-        backup: { wrappedAbk: user.wrappedAbk, secretBundle: user.secretBundle },
+        backup: {
+          wrappedAbk: user.wrappedAbk,
+          secretBundle: user.secretBundle,
+          ...(user.recoveryWrappedAbk && { recoveryWrappedAbk: user.recoveryWrappedAbk }),
+          ...(user.backupKeyCert && { backupKeyCert: user.backupKeyCert }),
+        },
       },
       refresh,
     };

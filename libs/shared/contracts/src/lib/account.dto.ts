@@ -3,8 +3,8 @@ import {
   ArrayMaxSize, ArrayMinSize, Equals, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateNested,
 } from 'class-validator';
 import type { EpochKeyBackup } from '@parley/shared/crypto';
-import type { DeviceCert } from '@parley/shared/crypto';
-import { KdfParamsDto } from './auth.dto';
+import type { BackupKeyCert, DeviceCert } from '@parley/shared/crypto';
+import { BackupKeyCertDto, KdfParamsDto } from './auth.dto';
 import { DeviceCertDto } from './device-cert.dto';
 import { B64U_PATTERN, ID_PATTERN, USERNAME_PATTERN, USERNAME_RULE } from './limits';
 
@@ -37,6 +37,10 @@ export interface VersionedBackup {
   wrappedAbk: string;
   secretBundle: string;
   version: number;
+  /** Present when the account has a recovery key. */
+  recoveryWrappedAbk?: string;
+  /** Present when the account has a certified backup key. */
+  backupKeyCert?: BackupKeyCert;
 }
 
 export class PutBackupDto {
@@ -45,6 +49,8 @@ export class PutBackupDto {
   @IsOptional() @IsString() @MinLength(16) @MaxLength(512) @Matches(B64U_PATTERN, b64u('recoveryWrappedAbk'))
   recoveryWrappedAbk?: string;
   @IsString() @MinLength(16) @MaxLength(8192) @Matches(B64U_PATTERN, b64u('secretBundle')) secretBundle!: string;
+  /** A new backup key's certificate (optional: unchanged when absent); must be signed by the account's UIK. */
+  @IsOptional() @ValidateNested() @Type(() => BackupKeyCertDto) backupKeyCert?: BackupKeyCertDto;
   /** The version this write replaces (from GET); 409 if another write came first. */
   @IsInt() @Min(1) @Max(2 ** 31) version!: number;
 }

@@ -2,7 +2,7 @@ import { Type } from 'class-transformer';
 import {
   Equals, IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateNested,
 } from 'class-validator';
-import type { DeviceCert, KdfParams } from '@parley/shared/crypto';
+import type { BackupKeyCert, DeviceCert, KdfParams } from '@parley/shared/crypto';
 import { DeviceCertDto } from './device-cert.dto';
 import { B64U_PATTERN, DISPLAY_NAME_MAX, ID_PATTERN, USERNAME_PATTERN, USERNAME_RULE } from './limits';
 
@@ -22,6 +22,18 @@ export class KdfParamsDto implements KdfParams {
   @IsString() @Matches(/^[A-Za-z0-9_-]{22,86}$/, b64u('salt')) salt!: string;
 }
 
+/**
+ * The UIK-signed certificate of the account's backup X25519 key (DESIGN §3): devices seal room epoch keys to it, so
+ * the server must not be able to swap in a key of its own. The server checks the signature too (defence in depth).
+ */
+export class BackupKeyCertDto implements BackupKeyCert {
+  @Equals(1) v!: 1;
+  @Matches(ID_PATTERN, { message: 'backupKeyCert.userId must be 16 random bytes, base64url' }) userId!: string;
+  @IsString() @Matches(/^[A-Za-z0-9_-]{43}$/, b64u('backupKeyCert.publicKey (32 bytes)')) publicKey!: string;
+  @IsInt() @Min(0) @Max(Number.MAX_SAFE_INTEGER) createdAt!: number;
+  @IsString() @Matches(/^[A-Za-z0-9_-]{86}$/, b64u('backupKeyCert.uikSig (64 bytes)')) uikSig!: string;
+}
+
 export class RegisterDto {
   /** Chosen by the client (16 random bytes) so that the first DeviceCert can name it; unique. */
   @Matches(ID_PATTERN, { message: 'userId must be 16 random bytes, base64url' }) userId!: string;
@@ -39,6 +51,8 @@ export class RegisterDto {
   /** The account backup key wrapped by the recovery key (shown once at sign-up); optional. */
   @IsOptional() @IsString() @MinLength(16) @MaxLength(512) @Matches(B64U_PATTERN, b64u('recoveryWrappedAbk'))
   recoveryWrappedAbk?: string;
+  /** The backup key's certificate, signed by uikPublicKey for this userId; optional for older clients. */
+  @IsOptional() @ValidateNested() @Type(() => BackupKeyCertDto) backupKeyCert?: BackupKeyCertDto;
 }
 
 export class LoginDto {
@@ -86,6 +100,10 @@ export interface UserSummary {
 export interface AccountBackup {
   wrappedAbk: string;
   secretBundle: string;
+  /** The ABK wrapped by the recovery key (absent for accounts created without one). */
+  recoveryWrappedAbk?: string;
+  /** The UIK-signed certificate of the backup key (absent for accounts created without one). */
+  backupKeyCert?: BackupKeyCert;
 }
 
 export interface AuthResponse {

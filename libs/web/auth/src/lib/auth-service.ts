@@ -1,6 +1,8 @@
 import { Injectable, inject } from '@angular/core';
 import type { AuthResponse } from '@parley/shared/contracts';
 import {
+  ABK_AAD_PASSWORD,
+  createAccountBackup,
   createDeviceCert,
   exportIdentity,
   generateDeviceKeys,
@@ -8,22 +10,17 @@ import {
   importIdentity,
   isKdfParamsStrong,
   openBundle,
-  randomBytes,
   randomId,
-  sealBundle,
   unwrapKey,
-  wrapKey,
+  type IdentityKeys,
   type KdfParams,
 } from '@parley/shared/crypto';
 import { ApiClient, KeyStore, ProfileCache, SessionStore, type StoredAccount } from '@parley/web/core';
 import { PasswordKdf } from './password-kdf';
 
-/** Associated data of the password-wrapped account backup key. */
-const ABK_AAD = 'parley/v1/abk';
-
-/** What the secret bundle holds (sealed with the ABK; opaque to the server). */
+/** What the secret bundle holds for signing in (sealed with the ABK; opaque to the server). */
 interface SecretBundle {
-  uik: string;
+  uik?: unknown;
 }
 
 export type AuthStep = 'prelogin' | 'kdf' | 'keys' | 'server' | 'device';
@@ -40,8 +37,19 @@ export interface LoginInput {
 }
 
 /**
+ * A created account whose session has not started yet: the user first sees the recovery key (once) and confirms
+ * they saved it. Only `begin()` signs in, so leaving the page before that leaves nobody signed in.
+ */
+export interface NewAccount {
+  /** Crockford base32 in dashed groups of four, as `formatRecoveryKey` makes it. Never stored, never sent. */
+  readonly recoveryKey: string;
+  begin(): void;
+}
+
+/**
  * Registration and login (DESIGN §3, Bitwarden pattern): the password only feeds Argon2id here; the server gets
- * `authSecret`, the wrapped account backup key and the sealed secret bundle, never the password or a private key.
+ * `authSecret`, the account backup key wrapped twice (password and recovery key), the sealed secret bundle and the
+ * backup key's certificate, never the password, the recovery key or a private key.
  */
 @Injectable({ providedIn: 'root' })
 export class AuthService {
@@ -51,9 +59,9 @@ export class AuthService {
   private readonly session = inject(SessionStore);
   private readonly profiles = inject(ProfileCache);
 
-  async register(input: RegisterInput, onStep: (step: AuthStep) => void = () => undefined): Promise<void> {
+  async register(input: RegisterInput, onStep: (step: AuthStep) => void = () => undefined): Promise<NewAccount> {
     onStep('prelogin');
-    const params = checkParams(await this.api.prelogin(input.username));
+    const params = checkKdfParams(await this.api.prelogin(input.username));
     onStep('kdf');
     const { authSecret, pwKek } = await this.kdf.derive(input.password, params);
 
@@ -62,16 +70,7 @@ export class AuthService {
     const device = await generateDeviceKeys();
     const userId = randomId();
     const deviceCert = await createDeviceCert(identity, userId, device, 1);
-    const abk = randomBytes(32);
-    const uik = await exportIdentity(identity);
-    let wrappedAbk: string;
-    let secretBundle: string;
-    try {
-      wrappedAbk = await wrapKey(pwKek, abk, ABK_AAD);
-      secretBundle = await sealBundle(abk, { uik } satisfies SecretBundle);
-    } finally {
-      abk.fill(0);
-    }
+    const { backup, recoveryKey } = await createAccountBackup({ userId, identity, pwKek });
 
     onStep('server');
     const auth = await this.api.register({
@@ -82,34 +81,47 @@ export class AuthService {
       kdf: params,
       uikPublicKey: identity.publicKey,
       deviceCert,
-      wrappedAbk,
-      secretBundle,
+      ...backup,
     });
     // Stored non-extractable: this browser may sign with the UIK, but never export it.
-    const account: StoredAccount = { userId, device, identity: await importIdentity(uik, false) };
+    const account: StoredAccount = { userId, device, identity: await importIdentity(await exportIdentity(identity), false) };
     await this.keyStore.save(account);
-    this.begin(auth, account);
+    recoveryKey.key.fill(0);
+    return { recoveryKey: recoveryKey.display, begin: () => this.begin(auth, account) };
   }
 
   async login(input: LoginInput, onStep: (step: AuthStep) => void = () => undefined): Promise<void> {
     onStep('prelogin');
-    const params = checkParams(await this.api.prelogin(input.username));
+    const params = checkKdfParams(await this.api.prelogin(input.username));
     onStep('kdf');
     const { authSecret, pwKek } = await this.kdf.derive(input.password, params);
     onStep('server');
     const auth = await this.api.login(input.username, authSecret);
-    let account = await this.keyStore.load(auth.user.userId);
-    if (!account) {
-      onStep('device');
-      account = await this.enrolDevice(auth, pwKek);
+    const stored = await this.keyStore.load(auth.user.userId);
+    if (stored) {
+      this.begin(auth, stored);
+      return;
     }
-    this.begin(auth, account);
+    onStep('device');
+    const identity = await this.identityFromBackup(auth, pwKek);
+    this.begin(auth, await this.enrolDevice(auth, identity));
   }
 
-  /** First login in this browser: recover the UIK from the backup and certify a new device with it. */
-  private async enrolDevice(auth: AuthResponse, pwKek: CryptoKey): Promise<StoredAccount> {
-    const { userId } = auth.user;
-    const abk = await unwrapKey(pwKek, auth.backup.wrappedAbk, ABK_AAD);
+  /**
+   * Signs in with a session the server just started (e.g. after a recovery) and the identity key the caller has
+   * unlocked: this browser's device if it has one for the account, otherwise a new device certified by `identity`.
+   */
+  async signInWith(auth: AuthResponse, identity: IdentityKeys): Promise<void> {
+    const stored = await this.keyStore.load(auth.user.userId);
+    if (stored && stored.identity.publicKey === identity.publicKey) {
+      this.begin(auth, stored);
+      return;
+    }
+    this.begin(auth, await this.enrolDevice(auth, identity));
+  }
+
+  private async identityFromBackup(auth: AuthResponse, pwKek: CryptoKey): Promise<IdentityKeys> {
+    const abk = await unwrapKey(pwKek, auth.backup.wrappedAbk, ABK_AAD_PASSWORD);
     let bundle: SecretBundle;
     try {
       bundle = await openBundle<SecretBundle>(abk, auth.backup.secretBundle);
@@ -117,7 +129,12 @@ export class AuthService {
       abk.fill(0);
     }
     if (typeof bundle.uik !== 'string') throw new Error('Your account backup is damaged: it holds no identity key.');
-    const identity = await importIdentity(bundle.uik, false);
+    return importIdentity(bundle.uik, false);
+  }
+
+  /** First sign-in in this browser: certify a new device with the identity key from the backup. */
+  private async enrolDevice(auth: AuthResponse, identity: IdentityKeys): Promise<StoredAccount> {
+    const { userId } = auth.user;
     const profile = await this.api.getProfile(userId, auth.accessToken);
     if (profile.uikPublicKey !== identity.publicKey) {
       throw new Error('The server’s copy of your identity key does not match your backup. Not continuing.');
@@ -140,9 +157,10 @@ export class AuthService {
 }
 
 /** Refuses KDF parameters weaker than protocol v1's, so a malicious server cannot downgrade Argon2id. */
-function checkParams(params: KdfParams): KdfParams {
+export function checkKdfParams(params: KdfParams): KdfParams {
   if (!isKdfParamsStrong(params)) {
     throw new Error('The server asked for weaker password hashing than Parley allows. Not continuing.');
   }
   return params;
 }
+

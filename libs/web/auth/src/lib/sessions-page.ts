@@ -14,9 +14,12 @@ import { ApiClient, errorMessage, SessionStore } from '@parley/web/core';
   host: { class: 'block min-h-dvh bg-slate-50' },
   template: `
     <main class="mx-auto w-full max-w-2xl px-4 py-8">
-      <div class="mb-6 flex items-center justify-between gap-3">
+      <div class="mb-6 flex flex-wrap items-center justify-between gap-3">
         <h1 class="text-xl font-semibold text-slate-900">Where you’re signed in</h1>
-        <a routerLink="/" class="text-sm font-medium text-indigo-700 hover:underline">Back to chats</a>
+        <nav aria-label="Account" class="flex gap-4 text-sm font-medium">
+          <a routerLink="/account" class="text-indigo-700 hover:underline">Change password</a>
+          <a routerLink="/" class="text-indigo-700 hover:underline">Back to chats</a>
+        </nav>
       </div>
       @if (error(); as text) {
         <p role="alert" class="mb-4 rounded-lg border border-rose-200 bg-rose-50 px-3 py-2 text-sm text-rose-800">{{ text }}</p>

@@ -6,7 +6,11 @@ import {
   AUTH_API,
   ACCOUNT_API,
   type AuthResponse,
+  type ChangePasswordDto,
   type DeviceList,
+  type RecoveryChallenge,
+  type RecoveryFinishDto,
+  type VersionedBackup,
   type SessionInfo,
   type HistoryPage,
   type PublicProfile,
@@ -69,6 +73,26 @@ export class ApiClient {
   /** Revokes a device with its UIK-signed revocation certificate. */
   revokeDevice(revocation: DeviceCert): Promise<unknown> {
     return this.call(this.http.delete(ACCOUNT_API.device(revocation.deviceId), { body: { deviceCert: revocation } }));
+  }
+
+  /** My account backup (wrapped ABK, secret bundle) with the version a change must name. */
+  getBackup(): Promise<VersionedBackup> {
+    return this.call(this.http.get<VersionedBackup>(ACCOUNT_API.backup));
+  }
+
+  /** New password: both auth secrets and the re-wrapped ABK; every other session of the account ends. */
+  changePassword(body: ChangePasswordDto): Promise<{ backupVersion: number }> {
+    return this.call(this.http.post<{ backupVersion: number }>(ACCOUNT_API.password, body));
+  }
+
+  /** Recovery, step 1 (no session): a challenge and the recovery-wrapped backup. */
+  recoveryStart(username: string): Promise<RecoveryChallenge> {
+    return this.call(this.http.post<RecoveryChallenge>(ACCOUNT_API.recoveryStart, { username }));
+  }
+
+  /** Recovery, step 2: the identity key's proof and the new password; answers with a new session. */
+  recoveryFinish(body: RecoveryFinishDto): Promise<AuthResponse> {
+    return this.call(this.http.post<AuthResponse>(ACCOUNT_API.recoveryFinish, body));
   }
 
   /** The browsers signed in to my account. */

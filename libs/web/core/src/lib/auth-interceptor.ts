@@ -1,11 +1,13 @@
 import { HttpErrorResponse, type HttpEvent, type HttpInterceptorFn, type HttpRequest } from '@angular/common/http';
 import { inject } from '@angular/core';
 import { Router } from '@angular/router';
-import { API, AUTH_API } from '@parley/shared/contracts';
+import { ACCOUNT_API, API, AUTH_API } from '@parley/shared/contracts';
 import { catchError, from, type Observable, of, switchMap, throwError } from 'rxjs';
 import { SessionStore } from './session-store';
 
-const PUBLIC_ROUTES: readonly string[] = [API.prelogin, API.register, API.login, AUTH_API.refresh];
+const PUBLIC_ROUTES: readonly string[] = [
+  API.prelogin, API.register, API.login, AUTH_API.refresh, ACCOUNT_API.recoveryStart, ACCOUNT_API.recoveryFinish,
+];
 
 /**
  * Adds `Authorization: Bearer …` to API calls. A token about to expire is renewed first; a 401 renews it once and

@@ -3,7 +3,7 @@ import { Condition } from 'dynamoose';
 import type { Condition as ConditionType } from 'dynamoose/dist/Condition';
 import type { ModelType } from 'dynamoose/dist/General';
 import { DynamoTables, isConditionFailed } from '@parley/server/core';
-import type { DeviceCert, KdfParams } from '@parley/shared/crypto';
+import type { BackupKeyCert, DeviceCert, KdfParams } from '@parley/shared/crypto';
 import { type DeviceItem, deviceSchema, type UserItem, userSchema } from './user.schema';
 
 export interface UserRecord {
@@ -18,9 +18,19 @@ export interface UserRecord {
   /** Version of wrappedAbk + secretBundle (1 at registration). */
   backupVersion: number;
   recoveryWrappedAbk?: string;
+  backupKeyCert?: BackupKeyCert;
   statusText?: string;
   avatarFileId?: string;
   createdAt: number;
+}
+
+/** The account backup as stored: all opaque to the server except the certificate, whose signature it checks. */
+export interface StoredBackup {
+  wrappedAbk: string;
+  secretBundle: string;
+  version: number;
+  recoveryWrappedAbk?: string;
+  backupKeyCert?: BackupKeyCert;
 }
 
 export const NAME_PREFIX_LENGTH = 3;
@@ -71,8 +81,10 @@ export class UserRepository {
       if (isConditionFailed(err)) throw new UsernameTakenError(user.username);
       throw err;
     }
+    const { backupKeyCert, ...fields } = user;
     try {
-      await this.users.create({ ...user, kdf: JSON.stringify(user.kdf),
+      await this.users.create({ ...fields, kdf: JSON.stringify(user.kdf),
+        ...(backupKeyCert && { backupKeyCert: certJson(backupKeyCert) }),
         namePrefix: user.username.slice(0, NAME_PREFIX_LENGTH) }, { overwrite: false });
     } catch (err) {
       await this.users.delete(claimKey(user.username));
@@ -118,15 +130,20 @@ export class UserRepository {
     return user;
   }
 
-  async backup(userId: string): Promise<{ wrappedAbk: string; secretBundle: string; version: number } | undefined> {
+  async backup(userId: string): Promise<StoredBackup | undefined> {
     const user = await this.findById(userId);
-    return user && { wrappedAbk: user.wrappedAbk, secretBundle: user.secretBundle, version: user.backupVersion };
+    return user && {
+      wrappedAbk: user.wrappedAbk, secretBundle: user.secretBundle, version: user.backupVersion,
+      ...(user.recoveryWrappedAbk !== undefined && { recoveryWrappedAbk: user.recoveryWrappedAbk }),
+      ...(user.backupKeyCert !== undefined && { backupKeyCert: user.backupKeyCert }),
+    };
   }
 
-  /** Replaces the backup if it is still at `expected`; returns the new version. */
-  async putBackup(userId: string, expected: number,
-    backup: { wrappedAbk: string; secretBundle: string; recoveryWrappedAbk?: string }): Promise<number> {
-    return this.conditionalUpdate(userId, { ...backup, backupVersion: expected + 1 }, atBackupVersion(expected), expected);
+  /** Replaces the backup if it is still at `expected`; returns the new version. Absent optional fields stay. */
+  async putBackup(userId: string, expected: number, backup: Omit<StoredBackup, 'version'>): Promise<number> {
+    const { backupKeyCert, ...rest } = backup;
+    return this.conditionalUpdate(userId, { ...rest, ...(backupKeyCert && { backupKeyCert: certJson(backupKeyCert) }),
+      backupVersion: expected + 1 }, atBackupVersion(expected), expected);
   }
 
   /** Sets a new password verifier and re-wrapped ABK, if neither the verifier nor the backup changed meanwhile. */
@@ -211,8 +228,15 @@ function toRecord(item: UserItem): UserRecord {
     secretBundle: item.secretBundle ?? '',
     backupVersion: item.backupVersion ?? 1,
     ...(item.recoveryWrappedAbk !== undefined && { recoveryWrappedAbk: item.recoveryWrappedAbk }),
+    ...(item.backupKeyCert !== undefined && { backupKeyCert: JSON.parse(item.backupKeyCert) as BackupKeyCert }),
     statusText: item.statusText ?? '',
     avatarFileId: item.avatarFileId ?? '',
     createdAt: item.createdAt ?? 0,
   };
+}
+
+/** Stored as JSON of exactly the certificate's fields (nothing a request smuggled in alongside them). */
+function certJson(cert: BackupKeyCert): string {
+  return JSON.stringify({ v: cert.v, userId: cert.userId, publicKey: cert.publicKey, createdAt: cert.createdAt,
+    uikSig: cert.uikSig });
 }

@@ -24,6 +24,8 @@ export const userSchema = new Schema({
   /** The ABK wrapped by the recovery key (absent when the account has none). */
   recoveryWrappedAbk: String,
   secretBundle: String,
+  /** The UIK-signed certificate of the backup X25519 key, exactly as the client signed it (JSON). */
+  backupKeyCert: String,
   /** Version of wrappedAbk + secretBundle; every write names the version it replaces. Missing = 1. */
   backupVersion: Number,
   createdAt: Number,
@@ -43,6 +45,7 @@ export interface UserItem extends Item {
   wrappedAbk?: string;
   secretBundle?: string;
   recoveryWrappedAbk?: string;
+  backupKeyCert?: string;
   backupVersion?: number;
   createdAt?: number;
 }

@@ -1,7 +1,8 @@
 import { BadRequestException, ConflictException, NotFoundException } from '@nestjs/common';
 import type { Bus } from '@parley/server/core';
 import {
-  createDeviceCert, type DeviceCert, generateDeviceKeys, generateIdentity, type IdentityKeys, revokeDeviceCert,
+  certifyBackupKey, createDeviceCert, type DeviceCert, generateBackupKey, generateDeviceKeys, generateIdentity, type IdentityKeys,
+  revokeDeviceCert,
 } from '@parley/shared/crypto';
 import type { BackupKeyRepository } from '../backups/backup-key.repository';
 import type { UserRecord, UserRepository } from './user.repository';
@@ -20,6 +21,8 @@ class FakeUsers {
   async claimListVersion(_u: string, v: number) { if (this.claims.has(v)) return false; this.claims.add(v); return true; }
   async addDevice(cert: DeviceCert) { this.devices.set(cert.deviceId, cert); }
   async revokeDevice(cert: DeviceCert) { this.devices.set(cert.deviceId, cert); }
+  puts: unknown[] = [];
+  async putBackup(_u: string, expected: number, backup: unknown) { this.puts.push(backup); return expected + 1; }
 }
 
 describe('UsersService devices', () => {
@@ -77,5 +80,30 @@ describe('UsersService devices', () => {
     const stranger = await createDeviceCert(identity, userId, await generateDeviceKeys(), 2);
     const revocation = await revokeDeviceCert(identity, stranger, 2);
     await expect(service.revokeDevice(userId, stranger.deviceId, revocation)).rejects.toBeInstanceOf(NotFoundException);
+  });
+});
+
+describe('UsersService backup', () => {
+  let identity: IdentityKeys;
+  let users: FakeUsers;
+  let service: UsersService;
+  const body = { wrappedAbk: 'w'.repeat(40), secretBundle: 'b'.repeat(40), version: 1 };
+
+  beforeEach(async () => {
+    identity = await generateIdentity();
+    users = new FakeUsers(identity.publicKey);
+    service = new UsersService(users as unknown as UserRepository, {} as Bus, {} as BackupKeyRepository);
+  });
+
+  it('stores a new backup key certificate signed by my identity key and returns it', async () => {
+    const backupKeyCert = await certifyBackupKey(identity, userId, (await generateBackupKey()).publicKey);
+    await expect(service.putBackup(userId, { ...body, backupKeyCert })).resolves.toEqual({ ...body, backupKeyCert, version: 2 });
+    expect(users.puts).toEqual([{ wrappedAbk: body.wrappedAbk, secretBundle: body.secretBundle, backupKeyCert }]);
+  });
+
+  it('refuses a backup key certificate signed by another identity and writes nothing', async () => {
+    const backupKeyCert = await certifyBackupKey(await generateIdentity(), userId, (await generateBackupKey()).publicKey);
+    await expect(service.putBackup(userId, { ...body, backupKeyCert })).rejects.toThrow('not signed by the identity key');
+    expect(users.puts).toEqual([]);
   });
 });

@@ -4,7 +4,8 @@ import {
   type DeviceList, type OwnProfile, type PublicProfile, type StoredEpochKeyBackup, USER_SEARCH_PAGE_MAX, type UserSummary,
   type VersionedBackup,
 } from '@parley/shared/contracts';
-import { type DeviceCert, type EpochKeyBackup, verifyDeviceCert } from '@parley/shared/crypto';
+import { type BackupKeyCert, type DeviceCert, type EpochKeyBackup, verifyDeviceCert } from '@parley/shared/crypto';
+import { checkBackupKeyCert } from '../backup-key-cert';
 import { BackupKeyRepository } from '../backups/backup-key.repository';
 import {
   NAME_PREFIX_LENGTH, type ProfileFields, UserIdTakenError, type UserRecord, UserRepository, VersionConflictError,
@@ -130,12 +131,17 @@ export class UsersService {
     return backup;
   }
 
-  async putBackup(userId: string,
-    dto: { wrappedAbk: string; secretBundle: string; recoveryWrappedAbk?: string; version: number }): Promise<VersionedBackup> {
+  async putBackup(userId: string, dto: { wrappedAbk: string; secretBundle: string; recoveryWrappedAbk?: string;
+    backupKeyCert?: BackupKeyCert; version: number }): Promise<VersionedBackup> {
+    const backupKeyCert = dto.backupKeyCert && await checkBackupKeyCert({ ...dto.backupKeyCert }, userId, await this.uikOf(userId));
+    const optional = {
+      ...(dto.recoveryWrappedAbk && { recoveryWrappedAbk: dto.recoveryWrappedAbk }),
+      ...(backupKeyCert && { backupKeyCert }),
+    };
     try {
       const version = await this.users.putBackup(userId, dto.version, { wrappedAbk: dto.wrappedAbk,
-        secretBundle: dto.secretBundle, ...(dto.recoveryWrappedAbk && { recoveryWrappedAbk: dto.recoveryWrappedAbk }) });
-      return { wrappedAbk: dto.wrappedAbk, secretBundle: dto.secretBundle, version };
+        secretBundle: dto.secretBundle, ...optional });
+      return { wrappedAbk: dto.wrappedAbk, secretBundle: dto.secretBundle, ...optional, version };
     } catch (err) {
       if (err instanceof VersionConflictError) {
         throw new ConflictException('the backup changed since that version; fetch it and try again');
