@@ -1,16 +1,18 @@
 import { DestroyRef, Injectable, computed, inject, signal } from '@angular/core';
-import type { RoomSummary, RoomUpdated, StoredMessage } from '@parley/shared/contracts';
+import type { MessageDeleted, RoomSummary, RoomUpdated, StoredMessage } from '@parley/shared/contracts';
 import type { EncryptedEvent } from '@parley/shared/crypto';
-import { ApiClient, ProfileCache, SessionStore, SocketClient, errorMessage } from '@parley/web/core';
+import { ApiClient, NotConnectedError, ProfileCache, SessionStore, SocketClient, errorMessage } from '@parley/web/core';
 import type { Subscription } from 'rxjs';
-import { compareMessages, type ChatMessage } from './chat-message';
+import { compareMessages, lastContiguousSeq, mergeMessage, type ChatMessage } from './chat-message';
+import { PresenceStore } from './presence-store';
+import { ReceiptsStore } from './receipts-store';
 import { MissingEpochKeyError, RoomCrypto, type Keyring } from './room-crypto';
+import { byActivity, seenBy, summaryOf, upsertRoom, type RoomMemberView } from './room-order';
+import { SendQueue } from './send-queue';
 import { SenderSeq } from './sender-seq';
+import { TypingStore, typingText } from './typing-store';
 
-export interface RoomMemberView {
-  userId: string;
-  displayName: string;
-}
+export type { RoomMemberView } from './room-order';
 
 const PAGE_SIZE = 50;
 
@@ -27,10 +29,12 @@ export class ChatStore {
   private readonly session = inject(SessionStore);
   private readonly profiles = inject(ProfileCache);
   private readonly senderSeq = inject(SenderSeq);
+  readonly presence = inject(PresenceStore);
+  readonly receipts = inject(ReceiptsStore);
+  readonly typingStore = inject(TypingStore);
 
   private readonly keyrings = new Map<string, Keyring>();
-  /** Sent events kept for "retry" until acknowledged. */
-  private readonly outbox = new Map<string, EncryptedEvent>();
+  private readonly sendQueue = inject(SendQueue);
   private readonly subscriptions: Subscription[] = [];
   /** Rooms this tab already started a new epoch for (see ensureCurrentKey). */
   private readonly rekeyed = new Set<string>();
@@ -46,7 +50,7 @@ export class ChatStore {
   private readonly _hasMore = signal<Record<string, boolean>>({});
   private readonly _roomLoading = signal(false);
   private readonly _roomError = signal<string | null>(null);
-  private readonly _unread = signal<Record<string, number>>({});
+  private readonly _olderLoading = signal(false);
 
   readonly rooms = this._rooms.asReadonly();
   readonly roomsLoading = this._roomsLoading.asReadonly();
@@ -54,20 +58,35 @@ export class ChatStore {
   readonly selectedRoomId = this._selectedRoomId.asReadonly();
   readonly roomLoading = this._roomLoading.asReadonly();
   readonly roomError = this._roomError.asReadonly();
-  readonly unread = this._unread.asReadonly();
+  readonly olderLoading = this._olderLoading.asReadonly();
+  readonly unread = this.receipts.unread;
   readonly connection = this.socket.state;
+  readonly reconnecting = this.socket.reconnecting;
   readonly user = this.session.user;
   readonly warnings = this.profiles.warnings;
 
+  /** Most recent activity first; rooms without messages by name. */
+  readonly sortedRooms = computed(() => byActivity(this._rooms(), this.receipts.lastActivity()));
   readonly selectedRoom = computed(() => this._rooms().find((r) => r.roomId === this._selectedRoomId()) ?? null);
   readonly messages = computed(() => this._messages()[this._selectedRoomId() ?? ''] ?? []);
   readonly members = computed(() => this._members()[this._selectedRoomId() ?? ''] ?? []);
   readonly hasMore = computed(() => this._hasMore()[this._selectedRoomId() ?? ''] ?? false);
   /** True when the open room has an epoch key this device can encrypt with. */
   readonly canSend = signal(false);
+  /** messageId → names of the others whose newest read message of mine it is ("Seen by Alice, Bob"). */
+  readonly seenBy = computed(() =>
+    seenBy(this.messages(), this.receipts.reads()[this._selectedRoomId() ?? ''] ?? {}, this.members(),
+      this.session.user()?.userId));
+  /** "Alice is typing…" for the open room, or ''. */
+  readonly typingText = computed(() => {
+    const ids = this.typingStore.typing()[this._selectedRoomId() ?? ''] ?? [];
+    const names = new Map(this.members().map((m) => [m.userId, m.displayName]));
+    return typingText(ids.map((id) => names.get(id) ?? 'Someone'));
+  });
 
   constructor() {
     inject(DestroyRef).onDestroy(() => this.subscriptions.forEach((s) => s.unsubscribe()));
+    this.sendQueue.onUpdate((roomId, messageId, change) => this.patch(roomId, messageId, change));
   }
 
   /** Connects the socket, listens for events and loads the room list. */
@@ -77,9 +96,14 @@ export class ChatStore {
     if (user && identity) this.profiles.pin(user.userId, identity.publicKey);
     this.subscriptions.push(
       this.socket.messages$.subscribe((m) => void this.receive(m)),
+      this.socket.on('file:received').subscribe(({ message }) => void this.receive(message)),
+      this.socket.on('message:deleted').subscribe((d) => this.onDeleted(d)),
       this.socket.roomUpdates$.subscribe((u) => void this.onRoomUpdated(u)),
       this.socket.reconnected$.subscribe(() => void this.catchUp()),
     );
+    this.presence.init();
+    this.receipts.init();
+    this.typingStore.init();
     this.socket.connect();
     void this.loadRooms();
   }
@@ -90,6 +114,7 @@ export class ChatStore {
       const rooms = await this.api.listRooms();
       this._rooms.set([...rooms].sort((a, b) => a.name.localeCompare(b.name)));
       this._roomsError.set(null);
+      void this.receipts.follow(rooms.map((r) => r.roomId));
     } catch (error) {
       this._roomsError.set(errorMessage(error));
     } finally {
@@ -107,8 +132,9 @@ export class ChatStore {
 
   /** Opens a room: joins its broadcast, opens its epoch keys, loads and decrypts the latest messages. */
   async openRoom(roomId: string): Promise<void> {
+    const previous = this._selectedRoomId();
+    if (previous && previous !== roomId) this.typingStore.stop(previous);
     this._selectedRoomId.set(roomId);
-    this._unread.update((u) => ({ ...u, [roomId]: 0 }));
     this._roomError.set(null);
     this._roomLoading.set(true);
     this.canSend.set(this.keyring(roomId).size > 0);
@@ -130,6 +156,8 @@ export class ChatStore {
 
   /** Back to the room list (small screens). */
   closeRoom(): void {
+    const roomId = this._selectedRoomId();
+    if (roomId) this.typingStore.stop(roomId);
     this._selectedRoomId.set(null);
     this._roomError.set(null);
   }
@@ -138,14 +166,48 @@ export class ChatStore {
     const roomId = this._selectedRoomId();
     if (!roomId) return;
     const oldest = (this._messages()[roomId] ?? []).find((m) => m.seq !== null)?.seq;
-    if (oldest === undefined || oldest === null) return;
+    if (oldest === undefined || oldest === null || this._olderLoading() || !this.hasMore()) return;
+    this._olderLoading.set(true);
     try {
       const page = await this.api.getMessages(roomId, { before: oldest, limit: PAGE_SIZE });
-      this._hasMore.update((h) => ({ ...h, [roomId]: page.hasMore }));
       await this.addStored(roomId, page.messages);
+      this._hasMore.update((h) => ({ ...h, [roomId]: page.hasMore }));
     } catch (error) {
       this._roomError.set(errorMessage(error));
+    } finally {
+      this._olderLoading.set(false);
     }
+  }
+
+  /** The reader sees the newest message of the open room (the list is at the bottom and the tab focused). */
+  markOpenRoomRead(): void {
+    const roomId = this._selectedRoomId();
+    const newest = this.messages().findLast((m) => m.seq !== null)?.seq;
+    if (roomId && newest) this.receipts.markRead(roomId, newest);
+  }
+
+  /** Deletes one of my messages for everyone; a tombstone stays. Errors show above the conversation. */
+  async deleteMessage(messageId: string): Promise<void> {
+    const roomId = this._selectedRoomId();
+    if (!roomId) return;
+    try {
+      const deleted = await this.socket.deleteMessage(roomId, messageId);
+      this.onDeleted(deleted);
+    } catch (error) {
+      this._roomError.set(
+        error instanceof NotConnectedError ? 'You are offline; delete it again once reconnected.' : errorMessage(error));
+    }
+  }
+
+  /** The composer's text changed (typing indicator). */
+  typing(text: string): void {
+    const roomId = this._selectedRoomId();
+    if (roomId) this.typingStore.input(roomId, text);
+  }
+
+  stopTyping(): void {
+    const roomId = this._selectedRoomId();
+    if (roomId) this.typingStore.stop(roomId);
   }
 
   /** Invites by username into the open room. Resolves with a confirmation; throws a readable error. */
@@ -169,7 +231,7 @@ export class ChatStore {
     const keyring = this.keyring(roomId);
     if (keyring.size === 0) await this.refreshKeys(roomId);
     const event = await this.crypto.encryptText(roomId, keyring, this.senderSeq.next(device.deviceId, roomId), text);
-    this.outbox.set(event.messageId, event);
+    this.typingStore.stop(roomId);
     this.upsert(roomId, {
       messageId: event.messageId,
       roomId,
@@ -181,32 +243,23 @@ export class ChatStore {
       own: true,
       status: 'sending',
     });
-    await this.deliver(roomId, event);
+    await this.sendQueue.send(event);
   }
 
   /** Sends a failed message again (same messageId: the server keeps one copy). */
-  async retry(messageId: string): Promise<void> {
-    const event = this.outbox.get(messageId);
-    if (!event) return;
-    this.patch(event.roomId, messageId, { status: 'sending', error: undefined });
-    await this.deliver(event.roomId, event);
-  }
-
-  private async deliver(roomId: string, event: EncryptedEvent): Promise<void> {
-    try {
-      const ack = await this.socket.send(event);
-      this.outbox.delete(event.messageId);
-      this.patch(roomId, event.messageId, { status: 'sent', seq: ack.seq, error: undefined });
-    } catch (error) {
-      this.patch(roomId, event.messageId, { status: 'failed', error: errorMessage(error) });
-    }
+  retry(messageId: string): Promise<void> {
+    return this.sendQueue.retry(messageId);
   }
 
   private async receive(message: StoredMessage): Promise<void> {
     const roomId = message.roomId;
+    this.receipts.received(message);
     if (!this._messages()[roomId] && roomId !== this._selectedRoomId()) return;
     await this.addStored(roomId, [message]);
-    if (roomId !== this._selectedRoomId()) this._unread.update((u) => ({ ...u, [roomId]: (u[roomId] ?? 0) + 1 }));
+  }
+
+  private onDeleted({ roomId, messageId }: MessageDeleted): void {
+    this.patch(roomId, messageId, { status: 'deleted', body: null, error: undefined });
   }
 
   private async onRoomUpdated(update: RoomUpdated): Promise<void> {
@@ -221,17 +274,31 @@ export class ChatStore {
     }
   }
 
-  /** After a reconnect: fetch what each opened room missed. */
+  /**
+   * After a reconnect: `sync` each opened room from its last contiguous seq (page by page; merging drops
+   * duplicates and orders by seq), then send what waited in the outbox.
+   */
   private async catchUp(): Promise<void> {
     for (const roomId of Object.keys(this._messages())) {
-      const last = lastContiguousSeq(this._messages()[roomId] ?? []);
       try {
-        const page = await this.api.getMessages(roomId, last === null ? { limit: PAGE_SIZE } : { after: last });
-        await this.addStored(roomId, page.messages);
+        let after = lastContiguousSeq(this._messages()[roomId] ?? []);
+        if (after === null) {
+          const page = await this.api.getMessages(roomId, { limit: PAGE_SIZE });
+          await this.addStored(roomId, page.messages);
+          continue;
+        }
+        for (;;) {
+          const page = await this.socket.sync(roomId, after);
+          await this.addStored(roomId, page.messages);
+          const last = page.messages.at(-1)?.seq;
+          if (!page.hasMore || last === undefined) break;
+          after = last;
+        }
       } catch {
         // The next reconnect or room open tries again.
       }
     }
+    this.sendQueue.flush();
   }
 
   private async refreshKeys(roomId: string): Promise<void> {
@@ -276,7 +343,7 @@ export class ChatStore {
   private async addStored(roomId: string, stored: StoredMessage[]): Promise<void> {
     const keyring = this.keyring(roomId);
     const known = new Set((this._messages()[roomId] ?? []).filter((m) => m.seq !== null).map((m) => m.messageId));
-    const fresh = stored.filter((m) => m.roomId === roomId && !known.has(m.messageId));
+    const fresh = stored.filter((m) => m.roomId === roomId && (!known.has(m.messageId) || m.deleted));
     if (fresh.some((m) => !keyring.has(m.epoch))) {
       try {
         await this.refreshKeys(roomId);
@@ -296,7 +363,7 @@ export class ChatStore {
           seq: m.seq,
           own: m.senderUserId === userId,
         };
-        if (m.deleted) return { ...base, body: null, status: 'undecryptable', error: 'This message was deleted.' };
+        if (m.deleted) return { ...base, body: null, status: 'deleted' };
         try {
           const payload = await this.crypto.decrypt(m, keyring);
           if (payload.type !== 'text' || typeof payload.body !== 'string') {
@@ -318,21 +385,17 @@ export class ChatStore {
   private upsert(roomId: string, message: ChatMessage): void {
     this._messages.update((all) => {
       const list = all[roomId] ?? [];
-      const index = list.findIndex((m) => m.messageId === message.messageId);
-      let next: ChatMessage[];
-      if (index === -1) next = [...list, message];
-      else if (list[index].status === 'sending' || list[index].status === 'failed') {
-        // Our own optimistic copy wins over the echo; it just learns its seq.
-        next = list.map((m, i) => (i === index ? { ...m, seq: message.seq ?? m.seq } : m));
-      } else return all;
-      return { ...all, [roomId]: next.sort(compareMessages) };
+      const next = mergeMessage(list, message);
+      return next === list && all[roomId] ? all : { ...all, [roomId]: next };
     });
+    // A message of mine that history or sync returns is on the server: stop resending it.
+    if (message.own && message.seq !== null) this.sendQueue.arrived(message.messageId);
   }
 
   private patch(roomId: string, messageId: string, change: Partial<ChatMessage>): void {
     this._messages.update((all) => {
       const list = all[roomId];
-      if (!list) return all;
+      if (!list?.some((m) => m.messageId === messageId)) return all;
       const next = list.map((m) => (m.messageId === messageId ? { ...m, ...change } : m)).sort(compareMessages);
       return { ...all, [roomId]: next };
     });
@@ -346,26 +409,4 @@ export class ChatStore {
     }
     return keyring;
   }
-}
-
-function upsertRoom(rooms: RoomSummary[], room: RoomSummary): RoomSummary[] {
-  const others = rooms.filter((r) => r.roomId !== room.roomId);
-  return [...others, room].sort((a, b) => a.name.localeCompare(b.name));
-}
-
-function summaryOf(room: RoomSummary): RoomSummary {
-  const { roomId, name, kind, createdBy, currentEpoch, role } = room;
-  return { roomId, name, kind, createdBy, currentEpoch, role };
-}
-
-/** The highest seq up to which this client has every message (a hole means: ask again from there). */
-export function lastContiguousSeq(messages: ChatMessage[]): number | null {
-  const seqs = messages.map((m) => m.seq).filter((s): s is number => s !== null).sort((a, b) => a - b);
-  if (seqs.length === 0) return null;
-  let last = seqs[0];
-  for (const s of seqs.slice(1)) {
-    if (s !== last + 1) break;
-    last = s;
-  }
-  return last;
 }

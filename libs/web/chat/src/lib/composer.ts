@@ -3,7 +3,7 @@ import { FormsModule } from '@angular/forms';
 import { errorMessage } from '@parley/web/core';
 import { ChatStore } from './chat-store';
 
-/** Writes a message: Enter sends, Shift+Enter starts a new line. */
+/** Writes a message: Enter sends, Shift+Enter starts a new line. Typing tells the room (throttled). */
 @Component({
   selector: 'parley-composer',
   imports: [FormsModule],
@@ -11,7 +11,8 @@ import { ChatStore } from './chat-store';
   template: `
     <form (ngSubmit)="send()" class="flex items-end gap-2">
       <label for="composer-message" class="sr-only">Message</label>
-      <textarea #field id="composer-message" name="message" rows="1" [(ngModel)]="text" (keydown)="onKeydown($event)"
+      <textarea #field id="composer-message" name="message" rows="1" [(ngModel)]="text" (ngModelChange)="store.typing($event)"
+        (keydown)="onKeydown($event)" (blur)="store.stopTyping()"
         [disabled]="disabled()" placeholder="Write an encrypted message…" autocomplete="off"
         [attr.aria-describedby]="error() ? 'composer-error' : 'composer-hint'"
         class="max-h-40 min-h-11 flex-1 resize-none rounded-2xl border border-slate-300 bg-white px-4 py-2.5 text-[15px] shadow-sm outline-none transition field-sizing-content focus:border-indigo-500 focus:ring-4 focus:ring-indigo-500/15 disabled:bg-slate-100"></textarea>
@@ -29,7 +30,7 @@ import { ChatStore } from './chat-store';
   `,
 })
 export class Composer {
-  private readonly store = inject(ChatStore);
+  protected readonly store = inject(ChatStore);
   readonly disabled = input(false);
   protected readonly text = signal('');
   protected readonly error = signal<string | null>(null);

@@ -1,0 +1,133 @@
+import { DestroyRef, Injectable, inject, signal } from '@angular/core';
+import type { ReadReceipt, RoomJoined, StoredMessage } from '@parley/shared/contracts';
+import { SessionStore, SocketClient } from '@parley/web/core';
+import type { Subscription } from 'rxjs';
+
+/** The room list joins every room (live unread counts and presence) at this pace, inside the rate limits. */
+const JOIN_PACE_MS = 150;
+
+/**
+ * Per room: unread count, last activity, and how far each member has read ("seen by"). The server's numbers
+ * (each `room:join` answer) are the base; live messages and receipts move them on.
+ */
+@Injectable()
+export class ReceiptsStore {
+  private readonly socket = inject(SocketClient);
+  private readonly session = inject(SessionStore);
+  private readonly subscriptions: Subscription[] = [];
+  private readonly lastSeq = new Map<string, number>();
+  /** The read seq this client last told the server, per room (no repeats). */
+  private readonly told = new Map<string, number>();
+  /** Rooms `follow` has reached. */
+  private readonly followed = new Set<string>();
+  private readonly _unread = signal<Record<string, number>>({});
+  private readonly _lastActivity = signal<Record<string, number>>({});
+  private readonly _reads = signal<Record<string, Record<string, number>>>({});
+
+  readonly unread = this._unread.asReadonly();
+  /** roomId → time of its newest message (the server's clock). */
+  readonly lastActivity = this._lastActivity.asReadonly();
+  /** roomId → userId → last read seq. */
+  readonly reads = this._reads.asReadonly();
+
+  constructor() {
+    inject(DestroyRef).onDestroy(() => this.subscriptions.forEach((s) => s.unsubscribe()));
+  }
+
+  init(): void {
+    this.subscriptions.push(
+      this.socket.joined$.subscribe(({ roomId, state }) => this.joined(roomId, state)),
+      this.socket.on('message:read').subscribe((r) => this.receipt(r)),
+      this.socket.on('message:deleted').subscribe((d) => this.bumpSeq(d.roomId, d.seq)),
+    );
+  }
+
+  /** Joins every room in the background, paced, and learns when each last had a message. */
+  async follow(roomIds: string[]): Promise<void> {
+    for (const roomId of roomIds) {
+      if (this.followed.has(roomId)) continue;
+      this.followed.add(roomId);
+      try {
+        const state = await this.socket.joinRoom(roomId);
+        if (state && state.lastSeq > 0 && !this._lastActivity()[roomId]) {
+          const newest = await this.socket.sync(roomId, state.lastSeq - 1, 1);
+          const at = newest.messages.at(-1)?.receivedAt;
+          if (at) this.touch(roomId, at);
+        }
+      } catch {
+        // Not fatal: opening the room joins it again and shows why it fails.
+        this.followed.delete(roomId);
+      }
+      await new Promise((resolve) => setTimeout(resolve, JOIN_PACE_MS));
+    }
+  }
+
+  /** A message arrived live: it moves the room's activity, and counts as unread unless it is mine. */
+  received(message: Pick<StoredMessage, 'roomId' | 'seq' | 'receivedAt' | 'senderUserId'>): void {
+    const { roomId } = message;
+    const known = this.lastSeq.get(roomId) ?? 0;
+    this.bumpSeq(roomId, message.seq);
+    this.touch(roomId, message.receivedAt);
+    if (message.seq > known && message.senderUserId !== this.session.user()?.userId) {
+      this._unread.update((u) => ({ ...u, [roomId]: (u[roomId] ?? 0) + 1 }));
+    }
+  }
+
+  /** I sent a message that the server acknowledged. */
+  sent(roomId: string, seq: number, receivedAt: number): void {
+    this.bumpSeq(roomId, seq);
+    this.touch(roomId, receivedAt);
+  }
+
+  touch(roomId: string, at: number): void {
+    if ((this._lastActivity()[roomId] ?? 0) >= at) return;
+    this._lastActivity.update((a) => ({ ...a, [roomId]: at }));
+  }
+
+  /** I have seen everything up to `seq` in this room: clear its badge and tell the others (once per seq). */
+  markRead(roomId: string, seq: number): void {
+    const me = this.session.user()?.userId;
+    if (!me || seq <= (this.told.get(roomId) ?? 0)) {
+      if (this._unread()[roomId]) this.setUnread(roomId, 0);
+      return;
+    }
+    this.told.set(roomId, seq);
+    this.bumpSeq(roomId, seq);
+    this.setRead(roomId, me, seq);
+    this.setUnread(roomId, Math.max(0, (this.lastSeq.get(roomId) ?? seq) - seq));
+    // Not sent (offline or refused): the next visible message or the next join tries again.
+    this.socket.markRead(roomId, seq).catch(() => this.told.set(roomId, 0));
+  }
+
+  private joined(roomId: string, state: RoomJoined): void {
+    this.bumpSeq(roomId, state.lastSeq);
+    const mine = Math.max(state.lastReadSeq, this.told.get(roomId) ?? 0);
+    this.told.set(roomId, mine);
+    this.setUnread(roomId, Math.max(0, Math.min(state.unread, state.lastSeq - mine)));
+    for (const r of state.receipts) this.setRead(roomId, r.userId, r.seq);
+  }
+
+  private receipt({ roomId, userId, seq }: ReadReceipt): void {
+    this.setRead(roomId, userId, seq);
+    if (userId !== this.session.user()?.userId) return;
+    // I read it on another device.
+    this.told.set(roomId, Math.max(seq, this.told.get(roomId) ?? 0));
+    const left = Math.max(0, (this.lastSeq.get(roomId) ?? seq) - seq);
+    if (left < (this._unread()[roomId] ?? 0)) this.setUnread(roomId, left);
+  }
+
+  private setRead(roomId: string, userId: string, seq: number): void {
+    const room = this._reads()[roomId] ?? {};
+    if ((room[userId] ?? 0) >= seq) return;
+    this._reads.update((all) => ({ ...all, [roomId]: { ...room, [userId]: seq } }));
+  }
+
+  private setUnread(roomId: string, count: number): void {
+    if ((this._unread()[roomId] ?? 0) === count) return;
+    this._unread.update((u) => ({ ...u, [roomId]: count }));
+  }
+
+  private bumpSeq(roomId: string, seq: number): void {
+    this.lastSeq.set(roomId, Math.max(seq, this.lastSeq.get(roomId) ?? 0));
+  }
+}
