@@ -279,7 +279,11 @@ export class ChatStore {
    * duplicates and orders by seq), then send what waited in the outbox.
    */
   private async catchUp(): Promise<void> {
+    const open = this._selectedRoomId();
+    // The open room failed to load while offline: load it again now.
+    if (open && this._roomError()) void this.openRoom(open);
     for (const roomId of Object.keys(this._messages())) {
+      if (roomId === open && this._roomError()) continue;
       try {
         let after = lastContiguousSeq(this._messages()[roomId] ?? []);
         if (after === null) {

@@ -38,6 +38,9 @@ export class PresenceStore {
       this.socket.on('user:online').subscribe((p) => this.set(p)),
       this.socket.on('user:status').subscribe((p) => this.set(p)),
       this.socket.on('user:offline').subscribe(({ userId }) => this.remove([userId])),
+      // A new member may have been online for a while (their user:online went to rooms they were in then):
+      // joining again answers with who is online now.
+      this.socket.on('user:joined').subscribe(({ roomId }) => void this.socket.joinRoom(roomId).catch(() => undefined)),
     );
   }
 
