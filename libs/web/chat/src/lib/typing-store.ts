@@ -47,7 +47,7 @@ export class TypingStore {
   /** The composer's text changed: start (or renew) typing, or stop when it is empty. */
   input(roomId: string, text: string, now = Date.now()): void {
     if (text.trim() === '') {
-      this.stop(roomId);
+      this.stop(roomId, now);
       return;
     }
     const last = this.myStarts.get(roomId);
