@@ -2,8 +2,10 @@ import { ChangeDetectionStrategy, Component, OnInit, computed, inject } from '@a
 import { Router, RouterLink } from '@angular/router';
 import { ProfileCache, SessionStore, SocketClient } from '@parley/web/core';
 import { ChatStore } from './chat-store';
+import { MessageStore } from './message-store';
 import { PresenceStore } from './presence-store';
 import { ReceiptsStore } from './receipts-store';
+import { RoomsStore } from './rooms-store';
 import { RoomList } from './room-list';
 import { RoomView } from './room-view';
 import { SendQueue } from './send-queue';
@@ -14,7 +16,7 @@ import { TypingStore } from './typing-store';
 @Component({
   selector: 'parley-chat-page',
   imports: [RoomList, RoomView, RouterLink, StatusPicker],
-  providers: [ChatStore, PresenceStore, ReceiptsStore, SendQueue, TypingStore],
+  providers: [ChatStore, MessageStore, PresenceStore, ReceiptsStore, RoomsStore, SendQueue, TypingStore],
   changeDetection: ChangeDetectionStrategy.OnPush,
   host: { class: 'flex h-dvh flex-col bg-slate-100 text-slate-900' },
   template: `
@@ -82,7 +84,7 @@ export class ChatPage implements OnInit {
   protected readonly connectionText = computed(() => {
     switch (this.store.connection()) {
       case 'online':
-        return 'Online';
+        return 'Connected';
       case 'connecting':
         return 'Connecting…';
       default:

@@ -6,8 +6,10 @@ import { ApiClient, NotConnectedError, ProfileCache, SessionStore, SocketClient 
 import { lastContiguousSeq, type ChatMessage } from './chat-message';
 import { ChatStore } from './chat-store';
 import { BOB, ME, ROOM, fakeSession, fakeSocket, joinedState } from './fakes.spec-helpers';
+import { MessageStore } from './message-store';
 import { PresenceStore } from './presence-store';
 import { ReceiptsStore } from './receipts-store';
+import { RoomsStore } from './rooms-store';
 import { MissingEpochKeyError, RoomCrypto, type Keyring } from './room-crypto';
 import { SendQueue } from './send-queue';
 import { SenderSeq } from './sender-seq';
@@ -62,7 +64,7 @@ function setup() {
   let seq = 0;
   TestBed.configureTestingModule({
     providers: [
-      ChatStore, PresenceStore, ReceiptsStore, SendQueue, TypingStore,
+      ChatStore, MessageStore, PresenceStore, ReceiptsStore, RoomsStore, SendQueue, TypingStore,
       { provide: ApiClient, useValue: api },
       { provide: RoomCrypto, useValue: crypto },
       { provide: SocketClient, useValue: socket },

@@ -1,13 +1,15 @@
 import { DestroyRef, Injectable, computed, inject, signal } from '@angular/core';
-import type { MessageDeleted, RoomSummary, RoomUpdated, StoredMessage } from '@parley/shared/contracts';
+import type { RoomUpdated, StoredMessage } from '@parley/shared/contracts';
 import type { EncryptedEvent } from '@parley/shared/crypto';
 import { ApiClient, NotConnectedError, ProfileCache, SessionStore, SocketClient, errorMessage } from '@parley/web/core';
 import type { Subscription } from 'rxjs';
-import { compareMessages, lastContiguousSeq, mergeMessage, type ChatMessage } from './chat-message';
+import type { ChatMessage } from './chat-message';
+import { MessageStore } from './message-store';
 import { PresenceStore } from './presence-store';
 import { ReceiptsStore } from './receipts-store';
 import { MissingEpochKeyError, RoomCrypto, type Keyring } from './room-crypto';
-import { byActivity, seenBy, summaryOf, upsertRoom, type RoomMemberView } from './room-order';
+import { seenBy } from './room-order';
+import { RoomsStore } from './rooms-store';
 import { SendQueue } from './send-queue';
 import { SenderSeq } from './sender-seq';
 import { TypingStore, typingText } from './typing-store';
@@ -32,6 +34,8 @@ export class ChatStore {
   readonly presence = inject(PresenceStore);
   readonly receipts = inject(ReceiptsStore);
   readonly typingStore = inject(TypingStore);
+  private readonly messageStore = inject(MessageStore);
+  private readonly roomsStore = inject(RoomsStore);
 
   private readonly keyrings = new Map<string, Keyring>();
   private readonly sendQueue = inject(SendQueue);
@@ -41,20 +45,14 @@ export class ChatStore {
   /** The newest epoch the server has per room (whether or not this device can open it). */
   private readonly latestEpoch = new Map<string, number>();
 
-  private readonly _rooms = signal<RoomSummary[]>([]);
-  private readonly _roomsLoading = signal(false);
-  private readonly _roomsError = signal<string | null>(null);
   private readonly _selectedRoomId = signal<string | null>(null);
-  private readonly _messages = signal<Record<string, ChatMessage[]>>({});
-  private readonly _members = signal<Record<string, RoomMemberView[]>>({});
-  private readonly _hasMore = signal<Record<string, boolean>>({});
   private readonly _roomLoading = signal(false);
   private readonly _roomError = signal<string | null>(null);
   private readonly _olderLoading = signal(false);
 
-  readonly rooms = this._rooms.asReadonly();
-  readonly roomsLoading = this._roomsLoading.asReadonly();
-  readonly roomsError = this._roomsError.asReadonly();
+  readonly rooms = this.roomsStore.rooms;
+  readonly roomsLoading = this.roomsStore.loading;
+  readonly roomsError = this.roomsStore.error;
   readonly selectedRoomId = this._selectedRoomId.asReadonly();
   readonly roomLoading = this._roomLoading.asReadonly();
   readonly roomError = this._roomError.asReadonly();
@@ -65,12 +63,11 @@ export class ChatStore {
   readonly user = this.session.user;
   readonly warnings = this.profiles.warnings;
 
-  /** Most recent activity first; rooms without messages by name. */
-  readonly sortedRooms = computed(() => byActivity(this._rooms(), this.receipts.lastActivity()));
-  readonly selectedRoom = computed(() => this._rooms().find((r) => r.roomId === this._selectedRoomId()) ?? null);
-  readonly messages = computed(() => this._messages()[this._selectedRoomId() ?? ''] ?? []);
-  readonly members = computed(() => this._members()[this._selectedRoomId() ?? ''] ?? []);
-  readonly hasMore = computed(() => this._hasMore()[this._selectedRoomId() ?? ''] ?? false);
+  readonly sortedRooms = this.roomsStore.sorted;
+  readonly selectedRoom = computed(() => this.rooms().find((r) => r.roomId === this._selectedRoomId()) ?? null);
+  readonly messages = computed(() => this.messageStore.of(this._selectedRoomId()));
+  readonly members = computed(() => this.roomsStore.members()[this._selectedRoomId() ?? ''] ?? []);
+  readonly hasMore = computed(() => this.messageStore.hasMore()[this._selectedRoomId() ?? ''] ?? false);
   /** True when the open room has an epoch key this device can encrypt with. */
   readonly canSend = signal(false);
   /** messageId → names of the others whose newest read message of mine it is ("Seen by Alice, Bob"). */
@@ -79,14 +76,14 @@ export class ChatStore {
       this.session.user()?.userId));
   /** "Alice is typing…" for the open room, or ''. */
   readonly typingText = computed(() => {
-    const ids = this.typingStore.typing()[this._selectedRoomId() ?? ''] ?? [];
     const names = new Map(this.members().map((m) => [m.userId, m.displayName]));
+    const ids = this.typingStore.typing()[this._selectedRoomId() ?? ''] ?? [];
     return typingText(ids.map((id) => names.get(id) ?? 'Someone'));
   });
 
   constructor() {
     inject(DestroyRef).onDestroy(() => this.subscriptions.forEach((s) => s.unsubscribe()));
-    this.sendQueue.onUpdate((roomId, messageId, change) => this.patch(roomId, messageId, change));
+    this.sendQueue.onUpdate((roomId, messageId, change) => this.messageStore.patch(roomId, messageId, change));
   }
 
   /** Connects the socket, listens for events and loads the room list. */
@@ -97,7 +94,7 @@ export class ChatStore {
     this.subscriptions.push(
       this.socket.messages$.subscribe((m) => void this.receive(m)),
       this.socket.on('file:received').subscribe(({ message }) => void this.receive(message)),
-      this.socket.on('message:deleted').subscribe((d) => this.onDeleted(d)),
+      this.socket.on('message:deleted').subscribe((d) => this.messageStore.tombstone(d)),
       this.socket.roomUpdates$.subscribe((u) => void this.onRoomUpdated(u)),
       this.socket.reconnected$.subscribe(() => void this.catchUp()),
     );
@@ -108,24 +105,14 @@ export class ChatStore {
     void this.loadRooms();
   }
 
-  async loadRooms(): Promise<void> {
-    this._roomsLoading.set(true);
-    try {
-      const rooms = await this.api.listRooms();
-      this._rooms.set([...rooms].sort((a, b) => a.name.localeCompare(b.name)));
-      this._roomsError.set(null);
-      void this.receipts.follow(rooms.map((r) => r.roomId));
-    } catch (error) {
-      this._roomsError.set(errorMessage(error));
-    } finally {
-      this._roomsLoading.set(false);
-    }
+  loadRooms(): Promise<void> {
+    return this.roomsStore.load();
   }
 
   /** Creates a room and opens it. Throws a readable error for the form. */
   async createRoom(name: string): Promise<void> {
     const room = await this.crypto.createRoom(name.trim());
-    this._rooms.update((rooms) => upsertRoom(rooms, { ...room, currentEpoch: Math.max(room.currentEpoch, 1) }));
+    this.roomsStore.upsert({ ...room, currentEpoch: Math.max(room.currentEpoch, 1) });
     await this.openRoom(room.roomId);
     void this.loadRooms();
   }
@@ -143,9 +130,9 @@ export class ChatStore {
       await this.socket.joinRoom(roomId);
       await this.refreshKeys(roomId);
       await this.ensureCurrentKey(roomId);
-      void this.loadMembers(roomId);
+      void this.roomsStore.loadMembers(roomId);
       const page = await this.api.getMessages(roomId, { limit: PAGE_SIZE });
-      this._hasMore.update((h) => ({ ...h, [roomId]: page.hasMore }));
+      this.messageStore.setHasMore(roomId, page.hasMore);
       await this.addStored(roomId, page.messages);
     } catch (error) {
       if (this._selectedRoomId() === roomId) this._roomError.set(errorMessage(error));
@@ -165,13 +152,13 @@ export class ChatStore {
   async loadOlder(): Promise<void> {
     const roomId = this._selectedRoomId();
     if (!roomId) return;
-    const oldest = (this._messages()[roomId] ?? []).find((m) => m.seq !== null)?.seq;
-    if (oldest === undefined || oldest === null || this._olderLoading() || !this.hasMore()) return;
+    const oldest = this.messageStore.oldestSeq(roomId);
+    if (oldest === undefined || this._olderLoading() || !this.hasMore()) return;
     this._olderLoading.set(true);
     try {
       const page = await this.api.getMessages(roomId, { before: oldest, limit: PAGE_SIZE });
       await this.addStored(roomId, page.messages);
-      this._hasMore.update((h) => ({ ...h, [roomId]: page.hasMore }));
+      this.messageStore.setHasMore(roomId, page.hasMore);
     } catch (error) {
       this._roomError.set(errorMessage(error));
     } finally {
@@ -182,7 +169,7 @@ export class ChatStore {
   /** The reader sees the newest message of the open room (the list is at the bottom and the tab focused). */
   markOpenRoomRead(): void {
     const roomId = this._selectedRoomId();
-    const newest = this.messages().findLast((m) => m.seq !== null)?.seq;
+    const newest = roomId && this.messageStore.newestSeq(roomId);
     if (roomId && newest) this.receipts.markRead(roomId, newest);
   }
 
@@ -191,23 +178,11 @@ export class ChatStore {
     const roomId = this._selectedRoomId();
     if (!roomId) return;
     try {
-      const deleted = await this.socket.deleteMessage(roomId, messageId);
-      this.onDeleted(deleted);
+      this.messageStore.tombstone(await this.socket.deleteMessage(roomId, messageId));
     } catch (error) {
       this._roomError.set(
         error instanceof NotConnectedError ? 'You are offline; delete it again once reconnected.' : errorMessage(error));
     }
-  }
-
-  /** The composer's text changed (typing indicator). */
-  typing(text: string): void {
-    const roomId = this._selectedRoomId();
-    if (roomId) this.typingStore.input(roomId, text);
-  }
-
-  stopTyping(): void {
-    const roomId = this._selectedRoomId();
-    if (roomId) this.typingStore.stop(roomId);
   }
 
   /** Invites by username into the open room. Resolves with a confirmation; throws a readable error. */
@@ -216,7 +191,7 @@ export class ChatStore {
     if (!roomId) throw new Error('Open a room first.');
     const profile = await this.crypto.invite(roomId, username);
     await this.refreshKeys(roomId);
-    void this.loadMembers(roomId);
+    void this.roomsStore.loadMembers(roomId);
     void this.loadRooms();
     return `${profile.displayName} was added to the room.`;
   }
@@ -254,12 +229,8 @@ export class ChatStore {
   private async receive(message: StoredMessage): Promise<void> {
     const roomId = message.roomId;
     this.receipts.received(message);
-    if (!this._messages()[roomId] && roomId !== this._selectedRoomId()) return;
+    if (!this.messageStore.isLoaded(roomId) && roomId !== this._selectedRoomId()) return;
     await this.addStored(roomId, [message]);
-  }
-
-  private onDeleted({ roomId, messageId }: MessageDeleted): void {
-    this.patch(roomId, messageId, { status: 'deleted', body: null, error: undefined });
   }
 
   private async onRoomUpdated(update: RoomUpdated): Promise<void> {
@@ -270,7 +241,7 @@ export class ChatStore {
       } catch (error) {
         if (update.roomId === this._selectedRoomId()) this._roomError.set(errorMessage(error));
       }
-      void this.loadMembers(update.roomId);
+      void this.roomsStore.loadMembers(update.roomId);
     }
   }
 
@@ -282,10 +253,10 @@ export class ChatStore {
     const open = this._selectedRoomId();
     // The open room failed to load while offline: load it again now.
     if (open && this._roomError()) void this.openRoom(open);
-    for (const roomId of Object.keys(this._messages())) {
+    for (const roomId of this.messageStore.loadedRooms()) {
       if (roomId === open && this._roomError()) continue;
       try {
-        let after = lastContiguousSeq(this._messages()[roomId] ?? []);
+        let after = this.messageStore.lastContiguousSeq(roomId);
         if (after === null) {
           const page = await this.api.getMessages(roomId, { limit: PAGE_SIZE });
           await this.addStored(roomId, page.messages);
@@ -329,24 +300,10 @@ export class ChatStore {
     }
   }
 
-  private async loadMembers(roomId: string): Promise<void> {
-    try {
-      const room = await this.api.getRoom(roomId);
-      const members = await Promise.all(
-        room.members.map(async (m) => ({ userId: m.userId, displayName: await this.profiles.displayName(m.userId) })),
-      );
-      members.sort((a, b) => a.displayName.localeCompare(b.displayName));
-      this._members.update((all) => ({ ...all, [roomId]: members }));
-      this._rooms.update((rooms) => upsertRoom(rooms, summaryOf(room)));
-    } catch {
-      // Members are decoration; the room still works without the list.
-    }
-  }
-
   /** Decrypts stored messages (fetching newer epoch keys once if needed) and merges them in. */
   private async addStored(roomId: string, stored: StoredMessage[]): Promise<void> {
     const keyring = this.keyring(roomId);
-    const known = new Set((this._messages()[roomId] ?? []).filter((m) => m.seq !== null).map((m) => m.messageId));
+    const known = this.messageStore.storedIds(roomId);
     const fresh = stored.filter((m) => m.roomId === roomId && (!known.has(m.messageId) || m.deleted));
     if (fresh.some((m) => !keyring.has(m.epoch))) {
       try {
@@ -387,22 +344,9 @@ export class ChatStore {
   }
 
   private upsert(roomId: string, message: ChatMessage): void {
-    this._messages.update((all) => {
-      const list = all[roomId] ?? [];
-      const next = mergeMessage(list, message);
-      return next === list && all[roomId] ? all : { ...all, [roomId]: next };
-    });
+    this.messageStore.upsert(roomId, message);
     // A message of mine that history or sync returns is on the server: stop resending it.
     if (message.own && message.seq !== null) this.sendQueue.arrived(message.messageId);
-  }
-
-  private patch(roomId: string, messageId: string, change: Partial<ChatMessage>): void {
-    this._messages.update((all) => {
-      const list = all[roomId];
-      if (!list?.some((m) => m.messageId === messageId)) return all;
-      const next = list.map((m) => (m.messageId === messageId ? { ...m, ...change } : m)).sort(compareMessages);
-      return { ...all, [roomId]: next };
-    });
   }
 
   private keyring(roomId: string): Keyring {

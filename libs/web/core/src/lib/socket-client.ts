@@ -53,6 +53,8 @@ export class SocketClient {
   private readonly joinedRooms = new Set<string>();
   private everConnected = false;
   private retryTimer?: ReturnType<typeof setTimeout>;
+  /** Why the server is about to end the connection (its `error` event comes just before). */
+  private endReason?: DisconnectReason;
   private readonly subjects = new Map<keyof ServerToClientEvents, Subject<unknown>>();
   private readonly onOffline = () => this.socket?.disconnect();
   private readonly onOnline = () => this.reconnect();
@@ -100,8 +102,12 @@ export class SocketClient {
       if (this.everConnected) void Promise.all(rejoins).then(() => this.reconnected$.next());
       this.everConnected = true;
     });
-    socket.on('disconnect', () => {
-      if (this.socket === socket) this._state.set(socket.active ? 'connecting' : 'offline');
+    socket.on('disconnect', (reason) => {
+      if (this.socket !== socket) return;
+      this._state.set(socket.active ? 'connecting' : 'offline');
+      // The server ended it (socket.io will not retry): after `error` told why, or a reason we do not know.
+      if (reason === 'io server disconnect') void this.renewAndReconnect(socket, this.endReason ?? 'token-expired');
+      this.endReason = undefined;
     });
     socket.on('connect_error', (error) => {
       if (this.socket !== socket) return;
@@ -118,7 +124,7 @@ export class SocketClient {
       this.retryLater(socket);
     });
     socket.on('error', ({ reason }) => {
-      if (this.socket === socket && reason) void this.renewAndReconnect(socket, reason);
+      if (this.socket === socket) this.endReason = reason;
     });
     for (const event of FORWARDED) {
       socket.on(event, ((payload: unknown) => this.subjects.get(event)?.next(payload)) as never);
