@@ -24,6 +24,8 @@ interface Person {
   context: BrowserContext;
   page: Page;
   consoleErrors: string[];
+  /** HTTP requests started and not finished yet. */
+  inFlight: () => number;
 }
 
 const suffix = randomBytes(4).toString('hex');
@@ -43,7 +45,11 @@ async function person(name: string, viewport: { width: number; height: number })
     if (message.type() === 'error') consoleErrors.push(`${message.text()} (${message.location().url})`);
   });
   page.on('pageerror', (error) => consoleErrors.push(`uncaught: ${error.message}`));
-  return { name, username: `${name.toLowerCase()}-${suffix}`, context, page, consoleErrors };
+  let inFlight = 0;
+  page.on('request', () => inFlight++);
+  page.on('requestfinished', () => inFlight--);
+  page.on('requestfailed', () => inFlight--);
+  return { name, username: `${name.toLowerCase()}-${suffix}`, context, page, consoleErrors, inFlight: () => inFlight };
 }
 
 async function register(p: Person): Promise<void> {
@@ -224,7 +230,10 @@ describe('Real-time chat in two browsers', () => {
   it('shows "Reconnecting…" while Bob is offline, then resyncs: every message arrives exactly once', async () => {
     await openRoom(bob, mainRoom);
     await log(bob).getByText(`two ${suffix}`, { exact: true }).waitFor({ timeout: UI });
-    await bob.page.waitForLoadState('networkidle');
+    // Opening the room fetches keys and history; going offline in the middle would only test the error path.
+    await until(async () => bob.inFlight() === 0, 'Bob’s requests finished');
+    await new Promise((r) => setTimeout(r, 500));
+    await until(async () => bob.inFlight() === 0, 'Bob’s requests finished');
     // Chromium's offline emulation stops HTTP and WebSocket frames (the TCP connection stays): the app learns it
     // from the browser's `offline` event; the server only after its ping timeout, so presence is tested below.
     await bob.context.setOffline(true);
@@ -255,6 +264,39 @@ describe('Real-time chat in two browsers', () => {
     const bodies = async (p: Person) =>
       (await log(p).locator('p.whitespace-pre-wrap').allTextContents()).filter((t) => t.includes(suffix));
     await expect(bodies(bob)).resolves.toEqual(await bodies(alice));
+  });
+
+  it('loads older messages when Bob scrolls to the top, keeping his place, down to the beginning', async () => {
+    await openRoom(alice, sideRoom);
+    // 61 messages in the room: the first page (50) leaves 11 older ones on the server.
+    for (let i = 1; i <= 60; i++) {
+      await send(alice, `line ${i} ${suffix}`);
+      await new Promise((r) => setTimeout(r, 60)); // inside the gateway's rate limit (20 events/s)
+    }
+    await log(alice).getByText(`line 60 ${suffix}`, { exact: true }).waitFor({ timeout: UI });
+    await until(async () => (await log(alice).getByText('sending…').count()) === 0, 'all of Alice’s lines acked');
+    await bob.page.getByRole('button', { name: 'Back to rooms' }).click();
+    await openRoom(bob, sideRoom);
+    await log(bob).getByText(`line 60 ${suffix}`, { exact: true }).waitFor({ timeout: UI });
+    await expect(log(bob).getByText(`line 1 ${suffix}`, { exact: true }).count()).resolves.toBe(0);
+    await expect(log(bob).getByText('Beginning of conversation').count()).resolves.toBe(0);
+
+    // Scroll to the top; the message that was first must stay where it was once the older page is above it.
+    const before = await log(bob).evaluate((el) => {
+      el.scrollTop = 0;
+      const first = el.querySelector('li p.whitespace-pre-wrap');
+      return { text: first?.textContent ?? '', top: first?.getBoundingClientRect().top ?? 0 };
+    });
+    await log(bob).getByText(`line 1 ${suffix}`, { exact: true }).waitFor({ state: 'attached', timeout: UI });
+    const marker = before.text.match(/line \d+ \S+/)?.[0] ?? '';
+    expect(marker).toMatch(/^line \d+/);
+    const after = await log(bob).getByText(marker, { exact: true }).evaluate((el) => el.getBoundingClientRect().top);
+    // Without the anchor it would jump by the height of 11 messages (~700 px); a sender label may come and go.
+    expect(Math.abs(after - before.top)).toBeLessThan(60);
+
+    await log(bob).evaluate((el) => (el.scrollTop = 0));
+    await log(bob).getByText('Beginning of conversation').waitFor({ timeout: UI });
+    await expect(log(bob).getByText(`side note ${suffix}`, { exact: true }).count()).resolves.toBe(1);
   });
 
   it('logged no console errors in either browser', () => {

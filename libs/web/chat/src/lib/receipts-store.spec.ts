@@ -77,6 +77,23 @@ describe('ReceiptsStore', () => {
     expect(socket.markRead).toHaveBeenCalledTimes(2);
   });
 
+  it('sends one receipt for a burst of reads: the first at once, then the newest seq a second later', () => {
+    jest.useFakeTimers();
+    try {
+      const { store, socket } = setup();
+      socket.joined$.next({ roomId: ROOM, state: joinedState({ lastSeq: 9, unread: 9 }) });
+
+      for (let seq = 1; seq <= 9; seq++) store.markRead(ROOM, seq);
+      expect(socket.markRead.mock.calls).toEqual([[ROOM, 1]]);
+      expect(store.unread()[ROOM]).toBe(0);
+      jest.advanceTimersByTime(1_000);
+
+      expect(socket.markRead.mock.calls).toEqual([[ROOM, 1], [ROOM, 9]]);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   it('lowers the count when I read on another device, and records others’ receipts for "seen by"', () => {
     const { store, socket } = setup();
     socket.joined$.next({ roomId: ROOM, state: joinedState({ lastSeq: 5, unread: 5 }) });

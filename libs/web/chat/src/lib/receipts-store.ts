@@ -5,6 +5,7 @@ import type { Subscription } from 'rxjs';
 
 /** The room list joins every room (live unread counts and presence) at this pace, inside the rate limits. */
 const JOIN_PACE_MS = 150;
+const READ_THROTTLE_MS = 1_000;
 
 /**
  * Per room: unread count, last activity, and how far each member has read ("seen by"). The server's numbers
@@ -16,8 +17,12 @@ export class ReceiptsStore {
   private readonly session = inject(SessionStore);
   private readonly subscriptions: Subscription[] = [];
   private readonly lastSeq = new Map<string, number>();
-  /** The read seq this client last told the server, per room (no repeats). */
-  private readonly told = new Map<string, number>();
+  /** My last read seq per room, as far as this tab knows. */
+  private readonly myRead = new Map<string, number>();
+  /** The read seq last sent to the server per room, and when (receipts are throttled: see sendRead). */
+  private readonly sentRead = new Map<string, number>();
+  private readonly sentAt = new Map<string, number>();
+  private readonly sendTimers = new Map<string, ReturnType<typeof setTimeout>>();
   /** Rooms `follow` has reached. */
   private readonly followed = new Set<string>();
   private readonly _unread = signal<Record<string, number>>({});
@@ -31,7 +36,10 @@ export class ReceiptsStore {
   readonly reads = this._reads.asReadonly();
 
   constructor() {
-    inject(DestroyRef).onDestroy(() => this.subscriptions.forEach((s) => s.unsubscribe()));
+    inject(DestroyRef).onDestroy(() => {
+      this.subscriptions.forEach((s) => s.unsubscribe());
+      this.sendTimers.forEach((t) => clearTimeout(t));
+    });
   }
 
   init(): void {
@@ -84,25 +92,51 @@ export class ReceiptsStore {
     this._lastActivity.update((a) => ({ ...a, [roomId]: at }));
   }
 
-  /** I have seen everything up to `seq` in this room: clear its badge and tell the others (once per seq). */
+  /** I have seen everything up to `seq` in this room: clear its badge and tell the others. */
   markRead(roomId: string, seq: number): void {
     const me = this.session.user()?.userId;
-    if (!me || seq <= (this.told.get(roomId) ?? 0)) {
-      if (this._unread()[roomId]) this.setUnread(roomId, 0);
+    if (!me) return;
+    if (seq > (this.myRead.get(roomId) ?? 0)) {
+      this.myRead.set(roomId, seq);
+      this.bumpSeq(roomId, seq);
+      this.setRead(roomId, me, seq);
+    }
+    this.setUnread(roomId, Math.max(0, (this.lastSeq.get(roomId) ?? seq) - (this.myRead.get(roomId) ?? seq)));
+    this.sendRead(roomId);
+  }
+
+  /**
+   * Tells the server my read seq: at once, then at most once per READ_THROTTLE_MS per room with the newest seq
+   * (a burst of messages on screen sends one receipt, not one each). A receipt that fails is sent again by the
+   * next markRead or join.
+   */
+  private sendRead(roomId: string): void {
+    const seq = this.myRead.get(roomId) ?? 0;
+    if (seq <= (this.sentRead.get(roomId) ?? 0) || this.sendTimers.has(roomId)) return;
+    const wait = (this.sentAt.get(roomId) ?? -Infinity) + READ_THROTTLE_MS - Date.now();
+    if (wait > 0) {
+      this.sendTimers.set(roomId, setTimeout(() => {
+        this.sendTimers.delete(roomId);
+        this.sendRead(roomId);
+      }, wait));
       return;
     }
-    this.told.set(roomId, seq);
-    this.bumpSeq(roomId, seq);
-    this.setRead(roomId, me, seq);
-    this.setUnread(roomId, Math.max(0, (this.lastSeq.get(roomId) ?? seq) - seq));
-    // Not sent (offline or refused): the next visible message or the next join tries again.
-    this.socket.markRead(roomId, seq).catch(() => this.told.set(roomId, 0));
+    const previous = this.sentRead.get(roomId) ?? 0;
+    this.sentRead.set(roomId, seq);
+    this.sentAt.set(roomId, Date.now());
+    this.socket.markRead(roomId, seq).catch(() => {
+      if (this.sentRead.get(roomId) === seq) this.sentRead.set(roomId, previous);
+      this.sentAt.delete(roomId);
+    });
   }
 
   private joined(roomId: string, state: RoomJoined): void {
     this.bumpSeq(roomId, state.lastSeq);
-    const mine = Math.max(state.lastReadSeq, this.told.get(roomId) ?? 0);
-    this.told.set(roomId, mine);
+    const mine = Math.max(state.lastReadSeq, this.myRead.get(roomId) ?? 0);
+    this.myRead.set(roomId, mine);
+    this.sentRead.set(roomId, Math.max(state.lastReadSeq, this.sentRead.get(roomId) ?? 0));
+    // Read here while offline: the server hears it now.
+    this.sendRead(roomId);
     this.setUnread(roomId, Math.max(0, Math.min(state.unread, state.lastSeq - mine)));
     for (const r of state.receipts) this.setRead(roomId, r.userId, r.seq);
   }
@@ -111,7 +145,8 @@ export class ReceiptsStore {
     this.setRead(roomId, userId, seq);
     if (userId !== this.session.user()?.userId) return;
     // I read it on another device.
-    this.told.set(roomId, Math.max(seq, this.told.get(roomId) ?? 0));
+    this.myRead.set(roomId, Math.max(seq, this.myRead.get(roomId) ?? 0));
+    this.sentRead.set(roomId, Math.max(seq, this.sentRead.get(roomId) ?? 0));
     const left = Math.max(0, (this.lastSeq.get(roomId) ?? seq) - seq);
     if (left < (this._unread()[roomId] ?? 0)) this.setUnread(roomId, left);
   }

@@ -12,8 +12,8 @@ import { PresenceStore } from './presence-store';
   changeDetection: ChangeDetectionStrategy.OnPush,
   host: { class: 'relative block' },
   template: `
-    <details #details class="group" (toggle)="onToggle()">
-      <summary
+    <details #details class="group">
+      <summary (click)="onOpen()"
         class="flex cursor-pointer list-none items-center gap-1.5 rounded-lg px-2 py-1 text-xs text-slate-600 hover:bg-slate-50 focus-visible:outline-2 focus-visible:outline-indigo-600 [&::-webkit-details-marker]:hidden">
         <parley-presence-dot [status]="presence.mine().status" />
         <span class="max-w-32 truncate">{{ presence.mine().text || labels[presence.mine().status] }}</span>
@@ -63,9 +63,9 @@ export class StatusPicker {
   protected readonly error = signal<string | null>(null);
   private readonly details = viewChild.required<ElementRef<HTMLDetailsElement>>('details');
 
-  /** Opening shows what is set now. */
-  protected onToggle(): void {
-    if (!this.details().nativeElement.open) return;
+  /** Opening shows what is set now (on the click itself: the toggle event would come after the first input). */
+  protected onOpen(): void {
+    if (this.details().nativeElement.open) return;
     this.status.set(this.presence.mine().status);
     this.text.set(this.presence.mine().text);
     this.error.set(null);
