@@ -267,6 +267,47 @@ describe('ChatStore', () => {
     expect(store.seenBy()).toEqual({ [store.messages()[1].messageId]: ['Bob'] });
   });
 
+  it('loads the page before the oldest seq it has, one request at a time, until the beginning', async () => {
+    const { store, api } = setup();
+    api.getMessages.mockResolvedValueOnce({ messages: [stored(5, 'm5', 'five'), stored(6, 'm6', 'six')], hasMore: true });
+    await store.openRoom(ROOM);
+    let answer!: (page: { messages: StoredMessage[]; hasMore: boolean }) => void;
+    api.getMessages.mockReturnValueOnce(new Promise((resolve) => (answer = resolve)));
+
+    const loading = store.loadOlder();
+    void store.loadOlder(); // a second scroll event while the first page is on its way
+    expect(store.olderLoading()).toBe(true);
+    answer({ messages: [stored(3, 'm3', 'three'), stored(4, 'm4', 'four')], hasMore: false });
+    await loading;
+
+    expect(api.getMessages).toHaveBeenCalledTimes(2);
+    expect(api.getMessages).toHaveBeenLastCalledWith(ROOM, { before: 5, limit: 50 });
+    expect(store.messages().map((m) => m.seq)).toEqual([3, 4, 5, 6]);
+    expect(store.hasMore()).toBe(false);
+    await store.loadOlder();
+    expect(api.getMessages).toHaveBeenCalledTimes(2);
+  });
+
+  it.each([
+    ['looking at the room', true, 'visible', ROOM, 0],
+    ['in another tab', true, 'hidden', ROOM, 1],
+    ['in another window', false, 'visible', ROOM, 1],
+    ['in another room', true, 'visible', 'Zoo-id', 1],
+  ])('counts a live message as unread unless the reader is looking at its room (%s)',
+    async (_case, focused, visibility, roomId, unread) => {
+      const { store, socket } = setup();
+      jest.spyOn(document, 'hasFocus').mockReturnValue(focused as boolean);
+      jest.spyOn(document, 'visibilityState', 'get').mockReturnValue(visibility as DocumentVisibilityState);
+      store.init();
+      await store.openRoom(ROOM);
+
+      socket.messages$.next({ ...stored(1, 'x1', 'hi'), roomId: roomId as string });
+      await flush();
+
+      expect(store.unread()[roomId as string] ?? 0).toBe(unread);
+      jest.restoreAllMocks();
+    });
+
   it('sorts the rooms by their last activity, then by name', async () => {
     const { store, socket } = setup();
     store.init();

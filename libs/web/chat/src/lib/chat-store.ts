@@ -1,4 +1,4 @@
-import { DestroyRef, Injectable, computed, inject, signal } from '@angular/core';
+import { DOCUMENT, DestroyRef, Injectable, computed, inject, signal } from '@angular/core';
 import type { RoomUpdated, StoredMessage } from '@parley/shared/contracts';
 import type { EncryptedEvent } from '@parley/shared/crypto';
 import { ApiClient, NotConnectedError, ProfileCache, SessionStore, SocketClient, errorMessage } from '@parley/web/core';
@@ -12,7 +12,7 @@ import { seenBy } from './room-order';
 import { RoomsStore } from './rooms-store';
 import { SendQueue } from './send-queue';
 import { SenderSeq } from './sender-seq';
-import { TypingStore, typingText } from './typing-store';
+import { TypingStore } from './typing-store';
 
 export type { RoomMemberView } from './room-order';
 
@@ -31,9 +31,10 @@ export class ChatStore {
   private readonly session = inject(SessionStore);
   private readonly profiles = inject(ProfileCache);
   private readonly senderSeq = inject(SenderSeq);
+  private readonly document = inject(DOCUMENT);
   readonly presence = inject(PresenceStore);
   readonly receipts = inject(ReceiptsStore);
-  readonly typingStore = inject(TypingStore);
+  private readonly typingStore = inject(TypingStore);
   private readonly messageStore = inject(MessageStore);
   private readonly roomsStore = inject(RoomsStore);
 
@@ -74,12 +75,6 @@ export class ChatStore {
   readonly seenBy = computed(() =>
     seenBy(this.messages(), this.receipts.reads()[this._selectedRoomId() ?? ''] ?? {}, this.members(),
       this.session.user()?.userId));
-  /** "Alice is typing…" for the open room, or ''. */
-  readonly typingText = computed(() => {
-    const names = new Map(this.members().map((m) => [m.userId, m.displayName]));
-    const ids = this.typingStore.typing()[this._selectedRoomId() ?? ''] ?? [];
-    return typingText(ids.map((id) => names.get(id) ?? 'Someone'));
-  });
 
   constructor() {
     inject(DestroyRef).onDestroy(() => this.subscriptions.forEach((s) => s.unsubscribe()));
@@ -228,7 +223,10 @@ export class ChatStore {
 
   private async receive(message: StoredMessage): Promise<void> {
     const roomId = message.roomId;
-    this.receipts.received(message);
+    // A message in the room the reader is looking at is read at once (no badge flashing up and away).
+    const looking = roomId === this._selectedRoomId() && this.document.visibilityState === 'visible' &&
+      this.document.hasFocus();
+    this.receipts.received(message, !looking);
     if (!this.messageStore.isLoaded(roomId) && roomId !== this._selectedRoomId()) return;
     await this.addStored(roomId, [message]);
   }

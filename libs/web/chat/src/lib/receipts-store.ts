@@ -70,13 +70,13 @@ export class ReceiptsStore {
     }
   }
 
-  /** A message arrived live: it moves the room's activity, and counts as unread unless it is mine. */
-  received(message: Pick<StoredMessage, 'roomId' | 'seq' | 'receivedAt' | 'senderUserId'>): void {
+  /** A message arrived live: it moves the room's activity, and counts as unread unless it is mine (or seen). */
+  received(message: Pick<StoredMessage, 'roomId' | 'seq' | 'receivedAt' | 'senderUserId'>, unread = true): void {
     const { roomId } = message;
     const known = this.lastSeq.get(roomId) ?? 0;
     this.bumpSeq(roomId, message.seq);
     this.touch(roomId, message.receivedAt);
-    if (message.seq > known && message.senderUserId !== this.session.user()?.userId) {
+    if (unread && message.seq > known && message.senderUserId !== this.session.user()?.userId) {
       this._unread.update((u) => ({ ...u, [roomId]: (u[roomId] ?? 0) + 1 }));
     }
   }

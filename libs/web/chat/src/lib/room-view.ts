@@ -4,6 +4,7 @@ import { Composer } from './composer';
 import { InviteForm } from './invite-form';
 import { MessageList } from './message-list';
 import { PresenceDot } from './presence-dot';
+import { TypingStore, typingText } from './typing-store';
 
 /** The open room: header with members (presence) and invite form, the conversation, who is typing, the composer. */
 @Component({
@@ -61,7 +62,7 @@ import { PresenceDot } from './presence-dot';
         (read)="store.markOpenRoomRead()" />
 
       <footer class="border-t border-slate-200 bg-white px-3 pb-3 pt-1 sm:px-6">
-        <p class="h-5 truncate text-xs italic text-slate-500" aria-live="polite">{{ store.typingText() }}</p>
+        <p class="h-5 truncate text-xs italic text-slate-500" aria-live="polite">{{ typingText() }}</p>
         @if (!store.roomLoading() && !store.canSend()) {
           <p class="mb-2 text-xs text-amber-700">Waiting for this room's key… it arrives when a member adds your device.</p>
         }
@@ -72,5 +73,12 @@ import { PresenceDot } from './presence-dot';
 })
 export class RoomView {
   protected readonly store = inject(ChatStore);
+  private readonly typing = inject(TypingStore);
   protected readonly me = computed(() => this.store.user()?.userId);
+  /** "Alice is typing…" for the open room, or ''. */
+  protected readonly typingText = computed(() => {
+    const names = new Map(this.store.members().map((m) => [m.userId, m.displayName]));
+    const ids = this.typing.typing()[this.store.selectedRoomId() ?? ''] ?? [];
+    return typingText(ids.map((id) => names.get(id) ?? 'Someone'));
+  });
 }
