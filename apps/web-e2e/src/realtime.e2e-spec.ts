@@ -52,9 +52,9 @@ async function person(name: string, viewport: { width: number; height: number })
   return { name, username: `${name.toLowerCase()}-${suffix}`, context, page, consoleErrors, inFlight: () => inFlight };
 }
 
-async function register(p: Person): Promise<void> {
+async function register(p: Person, baseUrl = server.baseUrl): Promise<void> {
   const { page } = p;
-  await page.goto(`${server.baseUrl}/`);
+  await page.goto(`${baseUrl}/`);
   await page.getByRole('tab', { name: 'Create account' }).click();
   await page.getByLabel('Username').fill(p.username);
   await page.getByLabel('Display name').fill(p.name);
@@ -314,4 +314,52 @@ describe('Real-time chat in two browsers', () => {
     expect(after).toBeGreaterThanOrEqual(GRACE_MS);
     expect(alice.consoleErrors).toEqual([]);
   });
+});
+
+describe('A socket whose access token expires', () => {
+  /** The shortest access token the auth service allows; the web app renews it a minute ahead, i.e. constantly. */
+  const TTL_S = 60;
+  let shortLived: RunningServer;
+  let carol: Person;
+  const sockets: { openedAt: number; expiredAt?: number }[] = [];
+
+  beforeAll(async () => {
+    process.env['ACCESS_TOKEN_TTL_SECONDS'] = String(TTL_S);
+    shortLived = await startServer();
+    delete process.env['ACCESS_TOKEN_TTL_SECONDS'];
+    carol = await person('Carol', { width: 390, height: 844 });
+    carol.page.on('websocket', (ws) => {
+      const entry: { openedAt: number; expiredAt?: number } = { openedAt: Date.now() };
+      sockets.push(entry);
+      ws.on('framereceived', ({ payload }) => {
+        if (String(payload).includes('"token-expired"')) entry.expiredAt = Date.now();
+      });
+    });
+  }, SLOW);
+
+  afterAll(async () => {
+    await carol?.context.close();
+    await shortLived?.stop();
+  });
+
+  it('is ended by the server with "token-expired", and the app renews the token and reconnects by itself', async () => {
+    await register(carol, shortLived.baseUrl);
+    await carol.page.getByLabel('Room name').fill(`Solo ${suffix}`);
+    await carol.page.getByRole('button', { name: 'Create room' }).click();
+    await until(() => composer(carol).isEnabled(), 'Carol’s composer enabled');
+    await send(carol, `before ${suffix}`);
+    await log(carol).getByText('sending…').waitFor({ state: 'hidden', timeout: UI });
+
+    await until(async () => sockets.some((s) => s.expiredAt), 'the server ending the socket', (TTL_S + 30) * 1000);
+    await until(async () => sockets.length >= 2, 'a second socket');
+    // (The sidebar with the connection state is a page of its own on a phone: present, not visible.)
+    await carol.page.getByText('Carol · Connected').waitFor({ state: 'attached', timeout: UI });
+    await expect(carol.page.getByRole('status').filter({ hasText: 'Reconnecting…' }).count()).resolves.toBe(0);
+
+    await send(carol, `after ${suffix}`);
+    await log(carol).getByText(`after ${suffix}`, { exact: true }).waitFor({ timeout: UI });
+    await log(carol).getByText('sending…').waitFor({ state: 'hidden', timeout: UI });
+    expect(new URL(carol.page.url()).pathname).toBe('/');
+    expect(carol.consoleErrors).toEqual([]);
+  }, 3 * SLOW);
 });
