@@ -19,9 +19,11 @@ export type { RoomMemberView } from './room-order';
 const PAGE_SIZE = 50;
 
 /**
- * State of the chat feature: rooms, the open room, its members and decrypted messages. Components read the
- * signals and call the actions; the actions report failures through the error signals (never throw to the UI),
- * except `createRoom`, `invite` and `send`, whose forms show their own errors.
+ * The chat feature's coordinator: the open room (joining, epoch keys, decrypting history, sending, deleting,
+ * catching up after a reconnect) on top of small stores: RoomsStore (list, members), MessageStore (messages per
+ * room), ReceiptsStore (unread, "seen by", last activity), PresenceStore, TypingStore and SendQueue (retries
+ * until acknowledged). Components read the signals and call the actions; the actions report failures through
+ * the error signals (never throw to the UI), except `createRoom`, `invite` and `send`, whose forms show their own.
  */
 @Injectable()
 export class ChatStore {
@@ -38,8 +40,8 @@ export class ChatStore {
   private readonly messageStore = inject(MessageStore);
   private readonly roomsStore = inject(RoomsStore);
 
-  private readonly keyrings = new Map<string, Keyring>();
   private readonly sendQueue = inject(SendQueue);
+  private readonly keyrings = new Map<string, Keyring>();
   private readonly subscriptions: Subscription[] = [];
   /** Rooms this tab already started a new epoch for (see ensureCurrentKey). */
   private readonly rekeyed = new Set<string>();
