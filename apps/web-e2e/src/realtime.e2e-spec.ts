@@ -316,7 +316,7 @@ describe('Real-time chat in two browsers', () => {
   });
 });
 
-describe('A socket whose access token expires', () => {
+describe('When the server ends the socket (token expired, session revoked)', () => {
   /** The shortest access token the auth service allows; the web app renews it a minute ahead, i.e. constantly. */
   const TTL_S = 60;
   let shortLived: RunningServer;
@@ -362,4 +362,22 @@ describe('A socket whose access token expires', () => {
     expect(new URL(carol.page.url()).pathname).toBe('/');
     expect(carol.consoleErrors).toEqual([]);
   }, 3 * SLOW);
+
+  it('goes to the login page with a reason when the session is ended from another device', async () => {
+    const laptop = await person('Carol', { width: 1280, height: 800 });
+    try {
+      await laptop.page.goto(`${shortLived.baseUrl}/login`);
+      await laptop.page.getByLabel('Username').fill(carol.username);
+      await laptop.page.getByLabel('Password').fill(`correct horse ${carol.name} battery`);
+      await laptop.page.getByRole('button', { name: 'Log in' }).click();
+      await laptop.page.getByRole('button', { name: 'Log out' }).waitFor({ timeout: SLOW });
+      await laptop.page.getByRole('link', { name: 'Sessions' }).click();
+      await laptop.page.getByRole('list', { name: 'Sessions' }).getByRole('button', { name: /^Sign out/ }).click();
+
+      await carol.page.waitForURL((url) => url.pathname === '/login', { timeout: UI });
+      await carol.page.getByText('This session was ended from another device. Log in again.').waitFor({ timeout: UI });
+    } finally {
+      await laptop.context.close();
+    }
+  }, 2 * SLOW);
 });
