@@ -203,6 +203,24 @@ describe('ChatStore', () => {
     expect(store.messages().map((m) => m.body)).toEqual(['one', 'two', 'three', 'four', 'five', 'six']);
   });
 
+  it('sends again after a reconnect what was in flight on the lost connection (same event)', async () => {
+    const { store, socket } = setup();
+    store.init();
+    await store.openRoom(ROOM);
+    socket.send.mockReturnValueOnce(new Promise(() => undefined)); // the connection drops: no ack, ever
+
+    void store.send('in the air');
+    await flush();
+    socket.send.mockResolvedValue({ seq: 8, receivedAt: 1 });
+    socket.reconnected$.next();
+    await flush();
+    await flush();
+
+    expect(socket.send).toHaveBeenCalledTimes(2);
+    expect(socket.send.mock.calls[1][0]).toBe(socket.send.mock.calls[0][0]);
+    expect(store.messages()[0]).toEqual(expect.objectContaining({ status: 'sent', seq: 8 }));
+  });
+
   it('marks my message sent when sync returns it before its ack arrived, and stops resending it', async () => {
     const { store, socket, api } = setup();
     store.init();

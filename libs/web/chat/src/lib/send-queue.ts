@@ -48,21 +48,22 @@ export class SendQueue {
     this.outbox.done(messageId);
   }
 
-  /** After a reconnect: send everything that waited. */
+  /** After a reconnect: send everything that waited, and again what was in flight on the lost connection. */
   flush(): void {
-    for (const event of this.outbox.waiting()) void this.deliver(event);
+    for (const event of this.outbox.pending()) void this.deliver(event, true);
   }
 
-  private async deliver(event: EncryptedEvent): Promise<void> {
+  private async deliver(event: EncryptedEvent, replace = false): Promise<void> {
     const { roomId, messageId } = event;
-    if (!this.outbox.begin(messageId)) return;
+    const attempt = this.outbox.begin(messageId, replace);
+    if (attempt === null) return;
     try {
       const ack = await this.socket.send(event);
       this.outbox.done(messageId);
       this.receipts.sent(roomId, ack.seq, ack.receivedAt);
       this.update(roomId, messageId, { status: 'sent', seq: ack.seq, error: undefined });
     } catch (error) {
-      const after = this.outbox.failed(messageId, error instanceof NotConnectedError);
+      const after = this.outbox.failed(messageId, attempt, error instanceof NotConnectedError);
       if (after.next === 'failed') this.update(roomId, messageId, { status: 'failed', error: errorMessage(error) });
       if (after.next === 'retry') {
         const timer = setTimeout(() => {
