@@ -5,7 +5,7 @@ import type { EncryptedEvent } from '@parley/shared/crypto';
 import { ApiClient, NotConnectedError, ProfileCache, SessionStore, SocketClient } from '@parley/web/core';
 import { lastContiguousSeq, type ChatMessage } from './chat-message';
 import { ChatStore } from './chat-store';
-import { BOB, ME, ROOM, fakeSession, fakeSocket, joinedState } from './fakes.spec-helpers';
+import { BOB, ME, ROOM, fakeSession, fakeSocket } from './fakes.spec-helpers';
 import { MessageStore } from './message-store';
 import { PresenceStore } from './presence-store';
 import { ReceiptsStore } from './receipts-store';

@@ -1,6 +1,5 @@
 import { DOCUMENT, DestroyRef, Injectable, computed, inject, signal } from '@angular/core';
 import type { RoomUpdated, StoredMessage } from '@parley/shared/contracts';
-import type { EncryptedEvent } from '@parley/shared/crypto';
 import { ApiClient, NotConnectedError, ProfileCache, SessionStore, SocketClient, errorMessage } from '@parley/web/core';
 import type { Subscription } from 'rxjs';
 import type { ChatMessage } from './chat-message';
