@@ -2,17 +2,30 @@ import { ChangeDetectionStrategy, Component, OnInit, computed, inject } from '@a
 import { Router, RouterLink } from '@angular/router';
 import { ProfileCache, SessionStore, SocketClient } from '@parley/web/core';
 import { ChatStore } from './chat-store';
+import { MessageStore } from './message-store';
+import { PresenceStore } from './presence-store';
+import { ReceiptsStore } from './receipts-store';
+import { RoomsStore } from './rooms-store';
 import { RoomList } from './room-list';
 import { RoomView } from './room-view';
+import { SendQueue } from './send-queue';
+import { StatusPicker } from './status-picker';
+import { TypingStore } from './typing-store';
 
 /** The signed-in app: rooms on the left (a page of its own on phones), the open room on the right. */
 @Component({
   selector: 'parley-chat-page',
-  imports: [RoomList, RoomView, RouterLink],
-  providers: [ChatStore],
+  imports: [RoomList, RoomView, RouterLink, StatusPicker],
+  providers: [ChatStore, MessageStore, PresenceStore, ReceiptsStore, RoomsStore, SendQueue, TypingStore],
   changeDetection: ChangeDetectionStrategy.OnPush,
   host: { class: 'flex h-dvh flex-col bg-slate-100 text-slate-900' },
   template: `
+    @if (store.reconnecting()) {
+      <p role="status" class="flex items-center justify-center gap-2 border-b border-amber-300 bg-amber-50 px-4 py-1.5 text-sm font-medium text-amber-900">
+        <svg viewBox="0 0 24 24" class="size-4 animate-spin" fill="none" stroke="currentColor" stroke-width="2.5" aria-hidden="true"><path d="M21 12a9 9 0 1 1-6.2-8.56" stroke-linecap="round" /></svg>
+        Reconnecting…
+      </p>
+    }
     @for (warning of store.warnings(); track warning) {
       <p role="alert" class="border-b border-amber-300 bg-amber-100 px-4 py-2 text-sm text-amber-900">{{ warning }}</p>
     }
@@ -30,6 +43,7 @@ import { RoomView } from './room-view';
               <span class="size-2 shrink-0 rounded-full" [class]="connectionDot()" aria-hidden="true"></span>
               <span class="truncate">{{ store.user()?.displayName }} · {{ connectionText() }}</span>
             </p>
+            <parley-status-picker class="-ml-2 mt-0.5" />
           </div>
           <a routerLink="/sessions"
             class="rounded-lg px-2 py-1.5 text-sm font-medium text-slate-600 hover:bg-slate-50 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-600">
@@ -70,7 +84,7 @@ export class ChatPage implements OnInit {
   protected readonly connectionText = computed(() => {
     switch (this.store.connection()) {
       case 'online':
-        return 'Online';
+        return 'Connected';
       case 'connecting':
         return 'Connecting…';
       default:

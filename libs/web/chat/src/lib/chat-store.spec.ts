@@ -2,16 +2,18 @@ import { signal } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
 import type { RoomSummary, StoredMessage } from '@parley/shared/contracts';
 import type { EncryptedEvent } from '@parley/shared/crypto';
-import { ApiClient, ProfileCache, SessionStore, SocketClient } from '@parley/web/core';
-import { Subject } from 'rxjs';
-import type { ChatMessage } from './chat-message';
-import { ChatStore, lastContiguousSeq } from './chat-store';
+import { ApiClient, NotConnectedError, ProfileCache, SessionStore, SocketClient } from '@parley/web/core';
+import { lastContiguousSeq, type ChatMessage } from './chat-message';
+import { ChatStore } from './chat-store';
+import { BOB, ME, ROOM, fakeSession, fakeSocket } from './fakes.spec-helpers';
+import { MessageStore } from './message-store';
+import { PresenceStore } from './presence-store';
+import { ReceiptsStore } from './receipts-store';
+import { RoomsStore } from './rooms-store';
 import { MissingEpochKeyError, RoomCrypto, type Keyring } from './room-crypto';
+import { SendQueue } from './send-queue';
 import { SenderSeq } from './sender-seq';
-
-const ME = 'me00000000000000000000';
-const BOB = 'bob0000000000000000000';
-const ROOM = 'room000000000000000000';
+import { TypingStore } from './typing-store';
 
 const room = (name: string, roomId = `${name}-id`): RoomSummary => ({
   roomId, name, kind: 'group', createdBy: ME, currentEpoch: 1, role: 'owner',
@@ -27,7 +29,9 @@ function setup() {
   const api = {
     listRooms: jest.fn().mockResolvedValue([room('Zoo'), room('Attic')]),
     getMessages: jest.fn().mockResolvedValue({ messages: [], hasMore: false }),
-    getRoom: jest.fn().mockResolvedValue({ ...room('Team', ROOM), members: [] }),
+    getRoom: jest.fn().mockResolvedValue({
+      ...room('Team', ROOM), members: [{ userId: ME, role: 'owner', joinedEpoch: 1 }, { userId: BOB, role: 'member', joinedEpoch: 1 }],
+    }),
   };
   const crypto = {
     loadEpochKeys: jest.fn(async (_roomId: string, keyring: Keyring) => {
@@ -50,20 +54,8 @@ function setup() {
     invite: jest.fn(),
     rekey: jest.fn().mockResolvedValue(true),
   };
-  const socket = {
-    state: signal('online').asReadonly(),
-    messages$: new Subject<StoredMessage>(),
-    roomUpdates$: new Subject<{ roomId: string; reason: string }>(),
-    reconnected$: new Subject<void>(),
-    connect: jest.fn(),
-    joinRoom: jest.fn().mockResolvedValue(undefined),
-    send: jest.fn().mockResolvedValue({ seq: 10, receivedAt: 1 }),
-  };
-  const session = {
-    user: signal({ userId: ME, username: 'me', displayName: 'Me' }).asReadonly(),
-    device: signal({ deviceId: 'mydev' }).asReadonly(),
-    identity: signal({ publicKey: 'uik' }).asReadonly(),
-  };
+  const socket = fakeSocket();
+  const session = fakeSession();
   const profiles = {
     warnings: signal<readonly string[]>([]).asReadonly(),
     pin: jest.fn(),
@@ -72,7 +64,7 @@ function setup() {
   let seq = 0;
   TestBed.configureTestingModule({
     providers: [
-      ChatStore,
+      ChatStore, MessageStore, PresenceStore, ReceiptsStore, RoomsStore, SendQueue, TypingStore,
       { provide: ApiClient, useValue: api },
       { provide: RoomCrypto, useValue: crypto },
       { provide: SocketClient, useValue: socket },
@@ -146,19 +138,203 @@ describe('ChatStore', () => {
     expect(store.messages()[0]).toEqual(expect.objectContaining({ status: 'sent', seq: 7 }));
   });
 
-  it('marks a message failed when the server refuses it, and retry resends the same event', async () => {
+  it('retries a refused send with the same event, and shows "failed" only after repeated failures', async () => {
+    jest.useFakeTimers();
+    try {
+      const { store, socket } = setup();
+      await store.openRoom(ROOM);
+      socket.send.mockRejectedValue(new Error('internal error; try again'));
+
+      await store.send('hi');
+      expect(store.messages()[0].status).toBe('sending');
+      await jest.advanceTimersByTimeAsync(1_000);
+      expect(store.messages()[0].status).toBe('sending');
+      await jest.advanceTimersByTimeAsync(2_000);
+
+      expect(socket.send).toHaveBeenCalledTimes(3);
+      expect(new Set(socket.send.mock.calls.map(([event]) => event)).size).toBe(1);
+      expect(store.messages()[0]).toEqual(expect.objectContaining({ status: 'failed', error: 'Internal error; try again.' }));
+
+      socket.send.mockResolvedValue({ seq: 4, receivedAt: 1 });
+      await store.retry(store.messages()[0].messageId);
+      expect(socket.send).toHaveBeenCalledTimes(4);
+      expect(socket.send.mock.calls[3][0]).toBe(socket.send.mock.calls[0][0]);
+      expect(store.messages()[0]).toEqual(expect.objectContaining({ status: 'sent', seq: 4 }));
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  it('keeps a message sent while offline as "sending" and sends it once after the reconnect', async () => {
     const { store, socket } = setup();
+    store.init();
     await store.openRoom(ROOM);
-    socket.send.mockRejectedValueOnce(new Error('not a member'));
+    socket.send.mockRejectedValueOnce(new NotConnectedError());
 
-    await store.send('hi');
-    const failed = store.messages()[0];
-    expect(failed).toEqual(expect.objectContaining({ status: 'failed', error: 'Not a member.' }));
+    await store.send('from the tunnel');
+    expect(store.messages()[0].status).toBe('sending');
+    socket.send.mockResolvedValue({ seq: 3, receivedAt: 1 });
+    socket.reconnected$.next();
+    await flush();
+    await flush();
 
-    await store.retry(failed.messageId);
     expect(socket.send).toHaveBeenCalledTimes(2);
     expect(socket.send.mock.calls[1][0]).toBe(socket.send.mock.calls[0][0]);
-    expect(store.messages()[0].status).toBe('sent');
+    expect(store.messages().map((m) => [m.body, m.status, m.seq])).toEqual([['from the tunnel', 'sent', 3]]);
+  });
+
+  it('resyncs after a reconnect from the last contiguous seq, page by page, without duplicates, in seq order', async () => {
+    const { store, api, socket } = setup();
+    store.init();
+    api.getMessages.mockResolvedValue({ messages: [stored(1, 'm1', 'one'), stored(2, 'm2', 'two')], hasMore: false });
+    await store.openRoom(ROOM);
+    socket.messages$.next(stored(5, 'm5', 'five')); // arrived live; 3 and 4 were missed
+    await flush();
+    socket.sync
+      .mockResolvedValueOnce({ messages: [stored(4, 'm4', 'four'), stored(3, 'm3', 'three')], hasMore: true })
+      .mockResolvedValueOnce({ messages: [stored(5, 'm5', 'five'), stored(6, 'm6', 'six')], hasMore: false });
+
+    socket.reconnected$.next();
+    await flush();
+    await flush();
+    await flush();
+
+    expect(socket.sync.mock.calls.map(([roomId, after]) => [roomId, after])).toEqual([[ROOM, 2], [ROOM, 3]]);
+    expect(store.messages().map((m) => m.body)).toEqual(['one', 'two', 'three', 'four', 'five', 'six']);
+  });
+
+  it('sends again after a reconnect what was in flight on the lost connection (same event)', async () => {
+    const { store, socket } = setup();
+    store.init();
+    await store.openRoom(ROOM);
+    socket.send.mockReturnValueOnce(new Promise(() => undefined)); // the connection drops: no ack, ever
+
+    void store.send('in the air');
+    await flush();
+    socket.send.mockResolvedValue({ seq: 8, receivedAt: 1 });
+    socket.reconnected$.next();
+    await flush();
+    await flush();
+
+    expect(socket.send).toHaveBeenCalledTimes(2);
+    expect(socket.send.mock.calls[1][0]).toBe(socket.send.mock.calls[0][0]);
+    expect(store.messages()[0]).toEqual(expect.objectContaining({ status: 'sent', seq: 8 }));
+  });
+
+  it('marks my message sent when sync returns it before its ack arrived, and stops resending it', async () => {
+    const { store, socket, api } = setup();
+    store.init();
+    await store.openRoom(ROOM);
+    socket.send.mockRejectedValueOnce(new NotConnectedError());
+    await store.send('lost ack');
+    const sent = socket.send.mock.calls[0][0] as EncryptedEvent;
+    // Nothing of the room has a seq yet, so the catch-up asks for the latest page.
+    api.getMessages.mockResolvedValueOnce({ messages: [stored(1, sent.messageId, 'lost ack', ME)], hasMore: false });
+
+    socket.reconnected$.next();
+    await flush();
+    await flush();
+
+    expect(store.messages()).toEqual([expect.objectContaining({ body: 'lost ack', status: 'sent', seq: 1 })]);
+    expect(socket.send).toHaveBeenCalledTimes(1);
+  });
+
+  it('shows a deleted message as a tombstone, live and from history', async () => {
+    const { store, api, socket } = setup();
+    store.init();
+    api.getMessages.mockResolvedValue({
+      messages: [stored(1, 'm1', 'one'), { ...stored(2, 'm2', 'gone'), ct: '', deleted: true }], hasMore: false,
+    });
+    await store.openRoom(ROOM);
+
+    socket.emit('message:deleted', { roomId: ROOM, messageId: 'm1', seq: 1 });
+
+    expect(store.messages().map((m) => [m.messageId, m.status, m.body])).toEqual([
+      ['m1', 'deleted', null],
+      ['m2', 'deleted', null],
+    ]);
+  });
+
+  it('deletes my own message through the socket and shows the tombstone', async () => {
+    const { store, socket } = setup();
+    await store.openRoom(ROOM);
+    await store.send('oops');
+    const messageId = store.messages()[0].messageId;
+    socket.deleteMessage.mockResolvedValue({ roomId: ROOM, messageId, seq: 10 });
+
+    await store.deleteMessage(messageId);
+
+    expect(socket.deleteMessage).toHaveBeenCalledWith(ROOM, messageId);
+    expect(store.messages()[0].status).toBe('deleted');
+  });
+
+  it('shows "seen by" under the newest of my messages each member has read', async () => {
+    const { store, socket } = setup();
+    store.init();
+    await store.openRoom(ROOM);
+    socket.send.mockResolvedValueOnce({ seq: 1, receivedAt: 1 }).mockResolvedValueOnce({ seq: 2, receivedAt: 2 });
+    await store.send('first');
+    await store.send('second');
+    await flush();
+
+    socket.emit('message:read', { roomId: ROOM, userId: BOB, seq: 1, readAt: 5 });
+    expect(Object.values(store.seenBy())).toEqual([['Bob']]);
+    expect(store.seenBy()[store.messages()[0].messageId]).toEqual(['Bob']);
+
+    socket.emit('message:read', { roomId: ROOM, userId: BOB, seq: 2, readAt: 6 });
+    expect(store.seenBy()).toEqual({ [store.messages()[1].messageId]: ['Bob'] });
+  });
+
+  it('loads the page before the oldest seq it has, one request at a time, until the beginning', async () => {
+    const { store, api } = setup();
+    api.getMessages.mockResolvedValueOnce({ messages: [stored(5, 'm5', 'five'), stored(6, 'm6', 'six')], hasMore: true });
+    await store.openRoom(ROOM);
+    let answer!: (page: { messages: StoredMessage[]; hasMore: boolean }) => void;
+    api.getMessages.mockReturnValueOnce(new Promise((resolve) => (answer = resolve)));
+
+    const loading = store.loadOlder();
+    void store.loadOlder(); // a second scroll event while the first page is on its way
+    expect(store.olderLoading()).toBe(true);
+    answer({ messages: [stored(3, 'm3', 'three'), stored(4, 'm4', 'four')], hasMore: false });
+    await loading;
+
+    expect(api.getMessages).toHaveBeenCalledTimes(2);
+    expect(api.getMessages).toHaveBeenLastCalledWith(ROOM, { before: 5, limit: 50 });
+    expect(store.messages().map((m) => m.seq)).toEqual([3, 4, 5, 6]);
+    expect(store.hasMore()).toBe(false);
+    await store.loadOlder();
+    expect(api.getMessages).toHaveBeenCalledTimes(2);
+  });
+
+  it.each([
+    ['looking at the room', true, 'visible', ROOM, 0],
+    ['in another tab', true, 'hidden', ROOM, 1],
+    ['in another window', false, 'visible', ROOM, 1],
+    ['in another room', true, 'visible', 'Zoo-id', 1],
+  ])('counts a live message as unread unless the reader is looking at its room (%s)',
+    async (_case, focused, visibility, roomId, unread) => {
+      const { store, socket } = setup();
+      jest.spyOn(document, 'hasFocus').mockReturnValue(focused as boolean);
+      jest.spyOn(document, 'visibilityState', 'get').mockReturnValue(visibility as DocumentVisibilityState);
+      store.init();
+      await store.openRoom(ROOM);
+
+      socket.messages$.next({ ...stored(1, 'x1', 'hi'), roomId: roomId as string });
+      await flush();
+
+      expect(store.unread()[roomId as string] ?? 0).toBe(unread);
+      jest.restoreAllMocks();
+    });
+
+  it('sorts the rooms by their last activity, then by name', async () => {
+    const { store, socket } = setup();
+    store.init();
+    await flush();
+
+    socket.messages$.next({ ...stored(1, 'z1', 'hi'), roomId: 'Zoo-id' });
+    await flush();
+
+    expect(store.sortedRooms().map((r) => r.name)).toEqual(['Zoo', 'Attic']);
   });
 
   it('drops a received message it already has (same messageId)', async () => {

@@ -1,23 +1,29 @@
-import { DestroyRef, Injectable, computed, inject, signal } from '@angular/core';
-import type { RoomSummary, RoomUpdated, StoredMessage } from '@parley/shared/contracts';
-import { DuplicateMessageError, type EncryptedEvent } from '@parley/shared/crypto';
-import { ApiClient, ProfileCache, SessionStore, SocketClient, errorMessage } from '@parley/web/core';
+import { DOCUMENT, DestroyRef, Injectable, computed, inject, signal } from '@angular/core';
+import type { RoomUpdated, StoredMessage } from '@parley/shared/contracts';
+import { DuplicateMessageError } from '@parley/shared/crypto';
+import { ApiClient, NotConnectedError, ProfileCache, SessionStore, SocketClient, errorMessage } from '@parley/web/core';
 import type { Subscription } from 'rxjs';
-import { compareMessages, type ChatMessage } from './chat-message';
+import type { ChatMessage } from './chat-message';
+import { MessageStore } from './message-store';
+import { PresenceStore } from './presence-store';
+import { ReceiptsStore } from './receipts-store';
 import { MissingEpochKeyError, RoomCrypto, type Keyring } from './room-crypto';
+import { seenBy } from './room-order';
+import { RoomsStore } from './rooms-store';
+import { SendQueue } from './send-queue';
 import { SenderSeq } from './sender-seq';
+import { TypingStore } from './typing-store';
 
-export interface RoomMemberView {
-  userId: string;
-  displayName: string;
-}
+export type { RoomMemberView } from './room-order';
 
 const PAGE_SIZE = 50;
 
 /**
- * State of the chat feature: rooms, the open room, its members and decrypted messages. Components read the
- * signals and call the actions; the actions report failures through the error signals (never throw to the UI),
- * except `createRoom`, `invite` and `send`, whose forms show their own errors.
+ * The chat feature's coordinator: the open room (joining, epoch keys, decrypting history, sending, deleting,
+ * catching up after a reconnect) on top of small stores: RoomsStore (list, members), MessageStore (messages per
+ * room), ReceiptsStore (unread, "seen by", last activity), PresenceStore, TypingStore and SendQueue (retries
+ * until acknowledged). Components read the signals and call the actions; the actions report failures through
+ * the error signals (never throw to the UI), except `createRoom`, `invite` and `send`, whose forms show their own.
  */
 @Injectable()
 export class ChatStore {
@@ -27,47 +33,54 @@ export class ChatStore {
   private readonly session = inject(SessionStore);
   private readonly profiles = inject(ProfileCache);
   private readonly senderSeq = inject(SenderSeq);
+  private readonly document = inject(DOCUMENT);
+  readonly presence = inject(PresenceStore);
+  readonly receipts = inject(ReceiptsStore);
+  private readonly typingStore = inject(TypingStore);
+  private readonly messageStore = inject(MessageStore);
+  private readonly roomsStore = inject(RoomsStore);
 
+  private readonly sendQueue = inject(SendQueue);
   private readonly keyrings = new Map<string, Keyring>();
-  /** Sent events kept for "retry" until acknowledged. */
-  private readonly outbox = new Map<string, EncryptedEvent>();
   private readonly subscriptions: Subscription[] = [];
   /** Rooms this tab already started a new epoch for (see ensureCurrentKey). */
   private readonly rekeyed = new Set<string>();
   /** The newest epoch the server has per room (whether or not this device can open it). */
   private readonly latestEpoch = new Map<string, number>();
 
-  private readonly _rooms = signal<RoomSummary[]>([]);
-  private readonly _roomsLoading = signal(false);
-  private readonly _roomsError = signal<string | null>(null);
   private readonly _selectedRoomId = signal<string | null>(null);
-  private readonly _messages = signal<Record<string, ChatMessage[]>>({});
-  private readonly _members = signal<Record<string, RoomMemberView[]>>({});
-  private readonly _hasMore = signal<Record<string, boolean>>({});
   private readonly _roomLoading = signal(false);
   private readonly _roomError = signal<string | null>(null);
-  private readonly _unread = signal<Record<string, number>>({});
+  private readonly _olderLoading = signal(false);
 
-  readonly rooms = this._rooms.asReadonly();
-  readonly roomsLoading = this._roomsLoading.asReadonly();
-  readonly roomsError = this._roomsError.asReadonly();
+  readonly rooms = this.roomsStore.rooms;
+  readonly roomsLoading = this.roomsStore.loading;
+  readonly roomsError = this.roomsStore.error;
   readonly selectedRoomId = this._selectedRoomId.asReadonly();
   readonly roomLoading = this._roomLoading.asReadonly();
   readonly roomError = this._roomError.asReadonly();
-  readonly unread = this._unread.asReadonly();
+  readonly olderLoading = this._olderLoading.asReadonly();
+  readonly unread = this.receipts.unread;
   readonly connection = this.socket.state;
+  readonly reconnecting = this.socket.reconnecting;
   readonly user = this.session.user;
   readonly warnings = this.profiles.warnings;
 
-  readonly selectedRoom = computed(() => this._rooms().find((r) => r.roomId === this._selectedRoomId()) ?? null);
-  readonly messages = computed(() => this._messages()[this._selectedRoomId() ?? ''] ?? []);
-  readonly members = computed(() => this._members()[this._selectedRoomId() ?? ''] ?? []);
-  readonly hasMore = computed(() => this._hasMore()[this._selectedRoomId() ?? ''] ?? false);
+  readonly sortedRooms = this.roomsStore.sorted;
+  readonly selectedRoom = computed(() => this.rooms().find((r) => r.roomId === this._selectedRoomId()) ?? null);
+  readonly messages = computed(() => this.messageStore.of(this._selectedRoomId()));
+  readonly members = computed(() => this.roomsStore.members()[this._selectedRoomId() ?? ''] ?? []);
+  readonly hasMore = computed(() => this.messageStore.hasMore()[this._selectedRoomId() ?? ''] ?? false);
   /** True when the open room has an epoch key this device can encrypt with. */
   readonly canSend = signal(false);
+  /** messageId → names of the others whose newest read message of mine it is ("Seen by Alice, Bob"). */
+  readonly seenBy = computed(() =>
+    seenBy(this.messages(), this.receipts.reads()[this._selectedRoomId() ?? ''] ?? {}, this.members(),
+      this.session.user()?.userId));
 
   constructor() {
     inject(DestroyRef).onDestroy(() => this.subscriptions.forEach((s) => s.unsubscribe()));
+    this.sendQueue.onUpdate((roomId, messageId, change) => this.messageStore.patch(roomId, messageId, change));
   }
 
   /** Connects the socket, listens for events and loads the room list. */
@@ -77,38 +90,35 @@ export class ChatStore {
     if (user && identity) this.profiles.pin(user.userId, identity.publicKey);
     this.subscriptions.push(
       this.socket.messages$.subscribe((m) => void this.receive(m)),
+      this.socket.on('file:received').subscribe(({ message }) => void this.receive(message)),
+      this.socket.on('message:deleted').subscribe((d) => this.messageStore.tombstone(d)),
       this.socket.roomUpdates$.subscribe((u) => void this.onRoomUpdated(u)),
       this.socket.reconnected$.subscribe(() => void this.catchUp()),
     );
+    this.presence.init();
+    this.receipts.init();
+    this.typingStore.init();
     this.socket.connect();
     void this.loadRooms();
   }
 
-  async loadRooms(): Promise<void> {
-    this._roomsLoading.set(true);
-    try {
-      const rooms = await this.api.listRooms();
-      this._rooms.set([...rooms].sort((a, b) => a.name.localeCompare(b.name)));
-      this._roomsError.set(null);
-    } catch (error) {
-      this._roomsError.set(errorMessage(error));
-    } finally {
-      this._roomsLoading.set(false);
-    }
+  loadRooms(): Promise<void> {
+    return this.roomsStore.load();
   }
 
   /** Creates a room and opens it. Throws a readable error for the form. */
   async createRoom(name: string): Promise<void> {
     const room = await this.crypto.createRoom(name.trim());
-    this._rooms.update((rooms) => upsertRoom(rooms, { ...room, currentEpoch: Math.max(room.currentEpoch, 1) }));
+    this.roomsStore.upsert({ ...room, currentEpoch: Math.max(room.currentEpoch, 1) });
     await this.openRoom(room.roomId);
     void this.loadRooms();
   }
 
   /** Opens a room: joins its broadcast, opens its epoch keys, loads and decrypts the latest messages. */
   async openRoom(roomId: string): Promise<void> {
+    const previous = this._selectedRoomId();
+    if (previous && previous !== roomId) this.typingStore.stop(previous);
     this._selectedRoomId.set(roomId);
-    this._unread.update((u) => ({ ...u, [roomId]: 0 }));
     this._roomError.set(null);
     this._roomLoading.set(true);
     this.canSend.set(this.keyring(roomId).size > 0);
@@ -117,9 +127,9 @@ export class ChatStore {
       await this.socket.joinRoom(roomId);
       await this.refreshKeys(roomId);
       await this.ensureCurrentKey(roomId);
-      void this.loadMembers(roomId);
+      void this.roomsStore.loadMembers(roomId);
       const page = await this.api.getMessages(roomId, { limit: PAGE_SIZE });
-      this._hasMore.update((h) => ({ ...h, [roomId]: page.hasMore }));
+      this.messageStore.setHasMore(roomId, page.hasMore);
       await this.addStored(roomId, page.messages);
     } catch (error) {
       if (this._selectedRoomId() === roomId) this._roomError.set(errorMessage(error));
@@ -130,6 +140,8 @@ export class ChatStore {
 
   /** Back to the room list (small screens). */
   closeRoom(): void {
+    const roomId = this._selectedRoomId();
+    if (roomId) this.typingStore.stop(roomId);
     this._selectedRoomId.set(null);
     this._roomError.set(null);
   }
@@ -137,14 +149,36 @@ export class ChatStore {
   async loadOlder(): Promise<void> {
     const roomId = this._selectedRoomId();
     if (!roomId) return;
-    const oldest = (this._messages()[roomId] ?? []).find((m) => m.seq !== null)?.seq;
-    if (oldest === undefined || oldest === null) return;
+    const oldest = this.messageStore.oldestSeq(roomId);
+    if (oldest === undefined || this._olderLoading() || !this.hasMore()) return;
+    this._olderLoading.set(true);
     try {
       const page = await this.api.getMessages(roomId, { before: oldest, limit: PAGE_SIZE });
-      this._hasMore.update((h) => ({ ...h, [roomId]: page.hasMore }));
       await this.addStored(roomId, page.messages);
+      this.messageStore.setHasMore(roomId, page.hasMore);
     } catch (error) {
       this._roomError.set(errorMessage(error));
+    } finally {
+      this._olderLoading.set(false);
+    }
+  }
+
+  /** The reader sees the newest message of the open room (the list is at the bottom and the tab focused). */
+  markOpenRoomRead(): void {
+    const roomId = this._selectedRoomId();
+    const newest = roomId && this.messageStore.newestSeq(roomId);
+    if (roomId && newest) this.receipts.markRead(roomId, newest);
+  }
+
+  /** Deletes one of my messages for everyone; a tombstone stays. Errors show above the conversation. */
+  async deleteMessage(messageId: string): Promise<void> {
+    const roomId = this._selectedRoomId();
+    if (!roomId) return;
+    try {
+      this.messageStore.tombstone(await this.socket.deleteMessage(roomId, messageId));
+    } catch (error) {
+      this._roomError.set(
+        error instanceof NotConnectedError ? 'You are offline; delete it again once reconnected.' : errorMessage(error));
     }
   }
 
@@ -154,7 +188,7 @@ export class ChatStore {
     if (!roomId) throw new Error('Open a room first.');
     const profile = await this.crypto.invite(roomId, username);
     await this.refreshKeys(roomId);
-    void this.loadMembers(roomId);
+    void this.roomsStore.loadMembers(roomId);
     void this.loadRooms();
     return `${profile.displayName} was added to the room.`;
   }
@@ -169,7 +203,7 @@ export class ChatStore {
     const keyring = this.keyring(roomId);
     if (keyring.size === 0) await this.refreshKeys(roomId);
     const event = await this.crypto.encryptText(roomId, keyring, this.senderSeq.next(device.deviceId, roomId), text);
-    this.outbox.set(event.messageId, event);
+    this.typingStore.stop(roomId);
     this.upsert(roomId, {
       messageId: event.messageId,
       roomId,
@@ -181,32 +215,22 @@ export class ChatStore {
       own: true,
       status: 'sending',
     });
-    await this.deliver(roomId, event);
+    await this.sendQueue.send(event);
   }
 
   /** Sends a failed message again (same messageId: the server keeps one copy). */
-  async retry(messageId: string): Promise<void> {
-    const event = this.outbox.get(messageId);
-    if (!event) return;
-    this.patch(event.roomId, messageId, { status: 'sending', error: undefined });
-    await this.deliver(event.roomId, event);
-  }
-
-  private async deliver(roomId: string, event: EncryptedEvent): Promise<void> {
-    try {
-      const ack = await this.socket.send(event);
-      this.outbox.delete(event.messageId);
-      this.patch(roomId, event.messageId, { status: 'sent', seq: ack.seq, error: undefined });
-    } catch (error) {
-      this.patch(roomId, event.messageId, { status: 'failed', error: errorMessage(error) });
-    }
+  retry(messageId: string): Promise<void> {
+    return this.sendQueue.retry(messageId);
   }
 
   private async receive(message: StoredMessage): Promise<void> {
     const roomId = message.roomId;
-    if (!this._messages()[roomId] && roomId !== this._selectedRoomId()) return;
+    // A message in the room the reader is looking at is read at once (no badge flashing up and away).
+    const looking = roomId === this._selectedRoomId() && this.document.visibilityState === 'visible' &&
+      this.document.hasFocus();
+    this.receipts.received(message, !looking);
+    if (!this.messageStore.isLoaded(roomId) && roomId !== this._selectedRoomId()) return;
     await this.addStored(roomId, [message]);
-    if (roomId !== this._selectedRoomId()) this._unread.update((u) => ({ ...u, [roomId]: (u[roomId] ?? 0) + 1 }));
   }
 
   private async onRoomUpdated(update: RoomUpdated): Promise<void> {
@@ -217,21 +241,39 @@ export class ChatStore {
       } catch (error) {
         if (update.roomId === this._selectedRoomId()) this._roomError.set(errorMessage(error));
       }
-      void this.loadMembers(update.roomId);
+      void this.roomsStore.loadMembers(update.roomId);
     }
   }
 
-  /** After a reconnect: fetch what each opened room missed. */
+  /**
+   * After a reconnect: `sync` each opened room from its last contiguous seq (page by page; merging drops
+   * duplicates and orders by seq), then send what waited in the outbox.
+   */
   private async catchUp(): Promise<void> {
-    for (const roomId of Object.keys(this._messages())) {
-      const last = lastContiguousSeq(this._messages()[roomId] ?? []);
+    const open = this._selectedRoomId();
+    // The open room failed to load while offline: load it again now.
+    if (open && this._roomError()) void this.openRoom(open);
+    for (const roomId of this.messageStore.loadedRooms()) {
+      if (roomId === open && this._roomError()) continue;
       try {
-        const page = await this.api.getMessages(roomId, last === null ? { limit: PAGE_SIZE } : { after: last });
-        await this.addStored(roomId, page.messages);
+        let after = this.messageStore.lastContiguousSeq(roomId);
+        if (after === null) {
+          const page = await this.api.getMessages(roomId, { limit: PAGE_SIZE });
+          await this.addStored(roomId, page.messages);
+          continue;
+        }
+        for (;;) {
+          const page = await this.socket.sync(roomId, after);
+          await this.addStored(roomId, page.messages);
+          const last = page.messages.at(-1)?.seq;
+          if (!page.hasMore || last === undefined) break;
+          after = last;
+        }
       } catch {
         // The next reconnect or room open tries again.
       }
     }
+    this.sendQueue.flush();
   }
 
   private async refreshKeys(roomId: string): Promise<void> {
@@ -258,26 +300,13 @@ export class ChatStore {
     }
   }
 
-  private async loadMembers(roomId: string): Promise<void> {
-    try {
-      const room = await this.api.getRoom(roomId);
-      const members = await Promise.all(
-        room.members.map(async (m) => ({ userId: m.userId, displayName: await this.profiles.displayName(m.userId) })),
-      );
-      members.sort((a, b) => a.displayName.localeCompare(b.displayName));
-      this._members.update((all) => ({ ...all, [roomId]: members }));
-      this._rooms.update((rooms) => upsertRoom(rooms, summaryOf(room)));
-    } catch {
-      // Members are decoration; the room still works without the list.
-    }
-  }
-
   /** Decrypts stored messages (fetching newer epoch keys once if needed) and merges them in. */
   private async addStored(roomId: string, stored: StoredMessage[]): Promise<void> {
     const keyring = this.keyring(roomId);
-    const known = new Set((this._messages()[roomId] ?? []).filter((m) => m.seq !== null).map((m) => m.messageId));
+    const known = this.messageStore.storedIds(roomId);
     // [trust] Oldest first: the receiver's ReplayGuard judges senderSeq gaps in the order messages are decrypted.
-    const fresh = stored.filter((m) => m.roomId === roomId && !known.has(m.messageId)).sort((a, b) => a.seq - b.seq);
+    const fresh = stored.filter((m) => m.roomId === roomId && (!known.has(m.messageId) || m.deleted))
+      .sort((a, b) => a.seq - b.seq);
     if (fresh.some((m) => !keyring.has(m.epoch))) {
       try {
         await this.refreshKeys(roomId);
@@ -297,7 +326,7 @@ export class ChatStore {
           seq: m.seq,
           own: m.senderUserId === userId,
         };
-        if (m.deleted) return { ...base, body: null, status: 'undecryptable', error: 'This message was deleted.' };
+        if (m.deleted) return { ...base, body: null, status: 'deleted' };
         try {
           const payload = await this.crypto.decrypt(m, keyring);
           if (payload.type !== 'text' || typeof payload.body !== 'string') {
@@ -319,26 +348,9 @@ export class ChatStore {
   }
 
   private upsert(roomId: string, message: ChatMessage): void {
-    this._messages.update((all) => {
-      const list = all[roomId] ?? [];
-      const index = list.findIndex((m) => m.messageId === message.messageId);
-      let next: ChatMessage[];
-      if (index === -1) next = [...list, message];
-      else if (list[index].status === 'sending' || list[index].status === 'failed') {
-        // Our own optimistic copy wins over the echo; it just learns its seq.
-        next = list.map((m, i) => (i === index ? { ...m, seq: message.seq ?? m.seq } : m));
-      } else return all;
-      return { ...all, [roomId]: next.sort(compareMessages) };
-    });
-  }
-
-  private patch(roomId: string, messageId: string, change: Partial<ChatMessage>): void {
-    this._messages.update((all) => {
-      const list = all[roomId];
-      if (!list) return all;
-      const next = list.map((m) => (m.messageId === messageId ? { ...m, ...change } : m)).sort(compareMessages);
-      return { ...all, [roomId]: next };
-    });
+    this.messageStore.upsert(roomId, message);
+    // A message of mine that history or sync returns is on the server: stop resending it.
+    if (message.own && message.seq !== null) this.sendQueue.arrived(message.messageId);
   }
 
   private keyring(roomId: string): Keyring {
@@ -349,26 +361,4 @@ export class ChatStore {
     }
     return keyring;
   }
-}
-
-function upsertRoom(rooms: RoomSummary[], room: RoomSummary): RoomSummary[] {
-  const others = rooms.filter((r) => r.roomId !== room.roomId);
-  return [...others, room].sort((a, b) => a.name.localeCompare(b.name));
-}
-
-function summaryOf(room: RoomSummary): RoomSummary {
-  const { roomId, name, kind, createdBy, currentEpoch, role } = room;
-  return { roomId, name, kind, createdBy, currentEpoch, role };
-}
-
-/** The highest seq up to which this client has every message (a hole means: ask again from there). */
-export function lastContiguousSeq(messages: ChatMessage[]): number | null {
-  const seqs = messages.map((m) => m.seq).filter((s): s is number => s !== null).sort((a, b) => a - b);
-  if (seqs.length === 0) return null;
-  let last = seqs[0];
-  for (const s of seqs.slice(1)) {
-    if (s !== last + 1) break;
-    last = s;
-  }
-  return last;
 }

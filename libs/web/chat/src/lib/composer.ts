@@ -2,8 +2,9 @@ import { ChangeDetectionStrategy, Component, ElementRef, inject, input, signal, 
 import { FormsModule } from '@angular/forms';
 import { errorMessage } from '@parley/web/core';
 import { ChatStore } from './chat-store';
+import { TypingStore } from './typing-store';
 
-/** Writes a message: Enter sends, Shift+Enter starts a new line. */
+/** Writes a message: Enter sends, Shift+Enter starts a new line. Typing tells the room (throttled). */
 @Component({
   selector: 'parley-composer',
   imports: [FormsModule],
@@ -11,7 +12,8 @@ import { ChatStore } from './chat-store';
   template: `
     <form (ngSubmit)="send()" class="flex items-end gap-2">
       <label for="composer-message" class="sr-only">Message</label>
-      <textarea #field id="composer-message" name="message" rows="1" [(ngModel)]="text" (keydown)="onKeydown($event)"
+      <textarea #field id="composer-message" name="message" rows="1" [(ngModel)]="text" (ngModelChange)="onInput($event)"
+        (keydown)="onKeydown($event)" (blur)="stopTyping()"
         [disabled]="disabled()" placeholder="Write an encrypted message…" autocomplete="off"
         [attr.aria-describedby]="error() ? 'composer-error' : 'composer-hint'"
         class="max-h-40 min-h-11 flex-1 resize-none rounded-2xl border border-slate-300 bg-white px-4 py-2.5 text-[15px] shadow-sm outline-none transition field-sizing-content focus:border-indigo-500 focus:ring-4 focus:ring-indigo-500/15 disabled:bg-slate-100"></textarea>
@@ -30,10 +32,21 @@ import { ChatStore } from './chat-store';
 })
 export class Composer {
   private readonly store = inject(ChatStore);
+  private readonly typing = inject(TypingStore);
   readonly disabled = input(false);
   protected readonly text = signal('');
   protected readonly error = signal<string | null>(null);
   private readonly field = viewChild.required<ElementRef<HTMLTextAreaElement>>('field');
+
+  protected onInput(text: string): void {
+    const roomId = this.store.selectedRoomId();
+    if (roomId) this.typing.input(roomId, text);
+  }
+
+  protected stopTyping(): void {
+    const roomId = this.store.selectedRoomId();
+    if (roomId) this.typing.stop(roomId);
+  }
 
   protected onKeydown(event: KeyboardEvent): void {
     if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {

@@ -1,8 +1,9 @@
 import { ChangeDetectionStrategy, Component, inject } from '@angular/core';
 import { ChatStore } from './chat-store';
+import { formatTime } from './format-time';
 import { NewRoomForm } from './new-room-form';
 
-/** The sidebar's room list and the "New room" form. */
+/** The sidebar's room list (latest activity first, with unread badges) and the "New room" form. */
 @Component({
   selector: 'parley-room-list',
   imports: [NewRoomForm],
@@ -20,7 +21,7 @@ import { NewRoomForm } from './new-room-form';
         </div>
       }
       <ul class="space-y-1">
-        @for (room of store.rooms(); track room.roomId) {
+        @for (room of store.sortedRooms(); track room.roomId) {
           <li>
             <button type="button" (click)="store.openRoom(room.roomId)"
               [attr.aria-current]="store.selectedRoomId() === room.roomId ? 'page' : null"
@@ -29,14 +30,25 @@ import { NewRoomForm } from './new-room-form';
                 {{ initial(room.name) }}
               </span>
               <span class="min-w-0 flex-1">
-                <span class="block truncate font-medium">{{ room.name }}</span>
-                <span class="block truncate text-xs text-slate-500">{{ room.role === 'owner' ? 'Owner' : 'Member' }}</span>
-              </span>
-              @if (store.unread()[room.roomId]; as count) {
-                <span class="rounded-full bg-indigo-600 px-2 py-0.5 text-xs font-semibold text-white">
-                  {{ count }}<span class="sr-only"> unread</span>
+                <span class="flex items-baseline gap-2">
+                  <span class="min-w-0 flex-1 truncate" [class.font-semibold]="store.unread()[room.roomId]"
+                    [class.font-medium]="!store.unread()[room.roomId]">{{ room.name }}</span>
+                  @if (store.receipts.lastActivity()[room.roomId]; as at) {
+                    <time class="shrink-0 text-[11px] text-slate-500" [attr.datetime]="iso(at)">
+                      <span class="sr-only">, last message </span>{{ time(at) }}
+                    </time>
+                  }
                 </span>
-              }
+                <span class="mt-0.5 flex items-center gap-2">
+                  <span class="min-w-0 flex-1 truncate text-xs text-slate-500">{{ room.role === 'owner' ? 'Owner' : 'Member' }}</span>
+                  @if (store.unread()[room.roomId]; as count) {
+                    <span data-testid="unread-badge"
+                      class="min-w-5 shrink-0 rounded-full bg-indigo-600 px-1.5 py-0.5 text-center text-[11px] font-semibold leading-none text-white">
+                      {{ count > 99 ? '99+' : count }}<span class="sr-only"> unread</span>
+                    </span>
+                  }
+                </span>
+              </span>
             </button>
           </li>
         } @empty {
@@ -53,6 +65,14 @@ import { NewRoomForm } from './new-room-form';
 })
 export class RoomList {
   protected readonly store = inject(ChatStore);
+
+  protected time(ms: number): string {
+    return formatTime(ms);
+  }
+
+  protected iso(ms: number): string {
+    return new Date(ms).toISOString();
+  }
 
   protected initial(name: string): string {
     return [...name.trim()][0] ?? '#';

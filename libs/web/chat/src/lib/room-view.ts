@@ -3,12 +3,14 @@ import { ChatStore } from './chat-store';
 import { Composer } from './composer';
 import { InviteForm } from './invite-form';
 import { MessageList } from './message-list';
+import { PresenceDot } from './presence-dot';
 import { MemberTrust, TrustBanner, TrustService } from './trust';
+import { TypingStore, typingText } from './typing-store';
 
-/** The open room: header with members and invite form, the conversation, the composer. */
+/** The open room: header with members (presence) and invite form, the conversation, who is typing, the composer. */
 @Component({
   selector: 'parley-room-view',
-  imports: [Composer, InviteForm, MessageList, MemberTrust, TrustBanner],
+  imports: [Composer, InviteForm, MessageList, MemberTrust, PresenceDot, TrustBanner],
   changeDetection: ChangeDetectionStrategy.OnPush,
   host: { class: 'flex min-h-0 flex-1 flex-col' },
   template: `
@@ -21,13 +23,21 @@ import { MemberTrust, TrustBanner, TrustService } from './trust';
           </button>
           <div class="min-w-0 flex-1">
             <h2 class="truncate text-lg font-semibold text-slate-900">{{ room.name }}</h2>
-            <p class="truncate text-xs text-slate-500">
-              @if (memberNames(); as names) {
-                <span class="sr-only">Members: </span>{{ names }}
-              } @else {
-                End-to-end encrypted
-              }
-            </p>
+            @if (store.members().length > 0) {
+              <ul aria-label="Members" class="flex min-w-0 items-center gap-x-3 overflow-x-auto text-xs text-slate-500 [scrollbar-width:none]">
+                @for (member of store.members(); track member.userId) {
+                  <li class="flex shrink-0 items-center gap-1" [attr.title]="store.presence.textOf(member.userId) || null">
+                    <parley-presence-dot [status]="store.presence.statusOf(member.userId)" />
+                    <span>{{ member.userId === me() ? 'You' : member.displayName }}</span>
+                    @if (store.presence.textOf(member.userId); as text) {
+                      <span class="max-w-32 truncate text-slate-400">— {{ text }}</span>
+                    }
+                  </li>
+                }
+              </ul>
+            } @else {
+              <p class="truncate text-xs text-slate-500">End-to-end encrypted</p>
+            }
           </div>
           <span class="hidden items-center gap-1 rounded-full bg-emerald-50 px-2 py-1 text-xs font-medium text-emerald-700 sm:flex"
             title="Messages are encrypted with this room's epoch key">
@@ -53,9 +63,12 @@ import { MemberTrust, TrustBanner, TrustService } from './trust';
       <parley-trust-banner [roomId]="room.roomId" />
 
       <parley-message-list class="bg-slate-50" [messages]="store.messages()" [loading]="store.roomLoading()"
-        [hasMore]="store.hasMore()" (retry)="store.retry($event)" (loadOlder)="store.loadOlder()" />
+        [hasMore]="store.hasMore()" [loadingOlder]="store.olderLoading()" [seenBy]="store.seenBy()"
+        (retry)="store.retry($event)" (loadOlder)="store.loadOlder()" (remove)="store.deleteMessage($event)"
+        (read)="store.markOpenRoomRead()" />
 
-      <footer class="border-t border-slate-200 bg-white px-3 py-3 sm:px-6">
+      <footer class="border-t border-slate-200 bg-white px-3 pb-3 pt-1 sm:px-6">
+        <p class="h-5 truncate text-xs italic text-slate-500" aria-live="polite">{{ typingText() }}</p>
         @if (!store.roomLoading() && !store.canSend()) {
           <p class="mb-2 text-xs text-amber-700">Waiting for this room's key… it arrives when a member adds your device.</p>
         }
@@ -71,11 +84,12 @@ import { MemberTrust, TrustBanner, TrustService } from './trust';
 export class RoomView {
   protected readonly store = inject(ChatStore);
   protected readonly trust = inject(TrustService);
-  protected readonly memberNames = computed(() => {
-    const me = this.store.user()?.userId;
-    const members = this.store.members();
-    if (members.length === 0) return '';
-    const names = members.map((m) => (m.userId === me ? 'you' : m.displayName));
-    return `${members.length} member${members.length === 1 ? '' : 's'}: ${names.join(', ')}`;
+  private readonly typing = inject(TypingStore);
+  protected readonly me = computed(() => this.store.user()?.userId);
+  /** "Alice is typing…" for the open room, or ''. */
+  protected readonly typingText = computed(() => {
+    const names = new Map(this.store.members().map((m) => [m.userId, m.displayName]));
+    const ids = this.typing.typing()[this.store.selectedRoomId() ?? ''] ?? [];
+    return typingText(ids.map((id) => names.get(id) ?? 'Someone'));
   });
 }

@@ -4,10 +4,16 @@ import { TestBed } from '@angular/core/testing';
 import type { StoredMessage } from '@parley/shared/contracts';
 import { DuplicateMessageError, SignatureError } from '@parley/shared/crypto';
 import { ApiClient, ProfileCache, SessionStore, SocketClient } from '@parley/web/core';
-import { Subject } from 'rxjs';
 import { ChatStore } from '../chat-store';
+import { fakeSession, fakeSocket } from '../fakes.spec-helpers';
+import { MessageStore } from '../message-store';
+import { PresenceStore } from '../presence-store';
+import { ReceiptsStore } from '../receipts-store';
+import { RoomsStore } from '../rooms-store';
 import { RoomCrypto, type Keyring } from '../room-crypto';
+import { SendQueue } from '../send-queue';
 import { SenderSeq } from '../sender-seq';
+import { TypingStore } from '../typing-store';
 
 const ROOM = 'room000000000000000000';
 
@@ -34,7 +40,7 @@ function setup(messages: StoredMessage[]) {
   };
   TestBed.configureTestingModule({
     providers: [
-      ChatStore,
+      ChatStore, MessageStore, PresenceStore, ReceiptsStore, RoomsStore, SendQueue, TypingStore,
       {
         provide: ApiClient,
         useValue: {
@@ -44,11 +50,8 @@ function setup(messages: StoredMessage[]) {
         },
       },
       { provide: RoomCrypto, useValue: crypto },
-      {
-        provide: SocketClient,
-        useValue: { state: signal('online'), messages$: new Subject(), joinRoom: jest.fn().mockResolvedValue(undefined) },
-      },
-      { provide: SessionStore, useValue: { user: signal({ userId: 'me', displayName: 'Me' }), device: signal({ deviceId: 'mydev' }) } },
+      { provide: SocketClient, useValue: fakeSocket() },
+      { provide: SessionStore, useValue: fakeSession() },
       { provide: ProfileCache, useValue: { warnings: signal([]), displayName: jest.fn(async () => 'Bob') } },
       { provide: SenderSeq, useValue: { next: () => 0 } },
     ],

@@ -1,0 +1,137 @@
+import { signal } from '@angular/core';
+import { TestBed } from '@angular/core/testing';
+import { Router } from '@angular/router';
+import { io } from 'socket.io-client';
+import { SessionStore } from './session-store';
+import { NotConnectedError, SocketClient } from './socket-client';
+
+jest.mock('socket.io-client', () => ({ io: jest.fn() }));
+
+/** A socket.io client socket stand-in: `fire` plays an event from the server or the transport. */
+function fakeIoSocket() {
+  const handlers = new Map<string, ((...args: unknown[]) => void)[]>();
+  const emitWithAck = jest.fn();
+  const socket = {
+    connected: false,
+    active: true,
+    on: jest.fn((event: string, handler: (...args: unknown[]) => void) => {
+      handlers.set(event, [...(handlers.get(event) ?? []), handler]);
+      return socket;
+    }),
+    connect: jest.fn(() => socket),
+    disconnect: jest.fn(() => {
+      socket.connected = false;
+      socket.active = false;
+      return socket;
+    }),
+    removeAllListeners: jest.fn(),
+    timeout: jest.fn(() => ({ emitWithAck })),
+    emitWithAck,
+    fire(event: string, ...args: unknown[]) {
+      if (event === 'connect') socket.connected = true;
+      if (event === 'disconnect') socket.connected = false;
+      for (const handler of handlers.get(event) ?? []) handler(...args);
+    },
+  };
+  return socket;
+}
+
+function setup(refresh: boolean) {
+  const ioSocket = fakeIoSocket();
+  jest.mocked(io).mockReturnValue(ioSocket as never);
+  const session = {
+    accessToken: signal<string | null>('token-1'),
+    refresh: jest.fn().mockResolvedValue(refresh),
+    logout: jest.fn(),
+  };
+  const router = { navigateByUrl: jest.fn().mockResolvedValue(true) };
+  TestBed.configureTestingModule({
+    providers: [{ provide: SessionStore, useValue: session }, { provide: Router, useValue: router }],
+  });
+  const client = TestBed.inject(SocketClient);
+  client.connect();
+  return { client, ioSocket, session, router };
+}
+
+const flush = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+describe('SocketClient', () => {
+  afterEach(() => TestBed.inject(SocketClient).disconnect());
+
+  it('renews the token and reconnects when the server ends the connection because the token expired', async () => {
+    const { client, ioSocket, session, router } = setup(true);
+    ioSocket.fire('connect');
+    ioSocket.fire('error', { message: 'the access token expired', reason: 'token-expired' });
+    ioSocket.active = false;
+    ioSocket.fire('disconnect', 'io server disconnect');
+    await flush();
+
+    expect(session.refresh).toHaveBeenCalled();
+    expect(ioSocket.connect).toHaveBeenCalled();
+    expect(session.logout).not.toHaveBeenCalled();
+    expect(router.navigateByUrl).not.toHaveBeenCalled();
+    expect(client.reconnecting()).toBe(true);
+  });
+
+  it('ends the session and goes to the login page with a reason when the session was revoked', async () => {
+    const { client, ioSocket, session, router } = setup(false);
+    ioSocket.fire('connect');
+    ioSocket.fire('error', { message: 'this session has ended', reason: 'session-revoked' });
+    ioSocket.active = false;
+    ioSocket.fire('disconnect', 'io server disconnect');
+    await flush();
+
+    expect(session.logout).toHaveBeenCalledWith('This session was ended from another device. Log in again.');
+    expect(router.navigateByUrl).toHaveBeenCalledWith('/login');
+    expect(client.state()).toBe('offline');
+  });
+
+  it('refuses to send while disconnected instead of buffering the event to arrive late', async () => {
+    const { client, ioSocket } = setup(true);
+
+    await expect(client.send({ messageId: 'm' } as never)).rejects.toBeInstanceOf(NotConnectedError);
+    expect(ioSocket.emitWithAck).not.toHaveBeenCalled();
+  });
+
+  it('joins the rooms again after a reconnect, reports each join’s state, then says it reconnected', async () => {
+    const { client, ioSocket } = setup(true);
+    const state = { lastSeq: 3, lastReadSeq: 1, unread: 2, receipts: [], online: [] };
+    ioSocket.emitWithAck.mockResolvedValue({ ok: true, ...state });
+    ioSocket.fire('connect');
+    await client.joinRoom('room-a');
+    const joined: unknown[] = [];
+    const reconnected = jest.fn();
+    client.joined$.subscribe((j) => joined.push(j));
+    client.reconnected$.subscribe(reconnected);
+
+    ioSocket.fire('disconnect', 'transport close');
+    expect(client.reconnecting()).toBe(true);
+    ioSocket.fire('connect');
+    await flush();
+
+    expect(ioSocket.emitWithAck).toHaveBeenLastCalledWith('room:join', { roomId: 'room-a' });
+    expect(joined).toEqual([{ roomId: 'room-a', state }]);
+    expect(reconnected).toHaveBeenCalledTimes(1);
+    expect(client.reconnecting()).toBe(false);
+  });
+
+  it('closes the socket when the browser goes offline and reconnects when it is back', () => {
+    const { ioSocket } = setup(true);
+    ioSocket.fire('connect');
+
+    window.dispatchEvent(new Event('offline'));
+    expect(ioSocket.disconnect).toHaveBeenCalled();
+    window.dispatchEvent(new Event('online'));
+    expect(ioSocket.connect).toHaveBeenCalled();
+  });
+
+  it('forwards server events to their streams', () => {
+    const { client, ioSocket } = setup(true);
+    const typing = jest.fn();
+    client.on('typing:started').subscribe(typing);
+
+    ioSocket.fire('typing:started', { roomId: 'r', userId: 'u', expiresInMs: 5000 });
+
+    expect(typing).toHaveBeenCalledWith({ roomId: 'r', userId: 'u', expiresInMs: 5000 });
+  });
+});
