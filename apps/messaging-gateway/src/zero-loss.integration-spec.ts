@@ -98,11 +98,10 @@ class ResendingClient {
 /**
  * Three clients send `perClient` messages each into one room from `homes` (one gateway per client); when half
  * are acked, `fault` strikes. They resend what was not acked (to `survivor` if their socket died), then sync, and
- * every member must hold exactly the messages sent, once each, in strictly increasing seq, acked seq = stored seq,
- * and hear each live at most once (`liveRepeats` messages twice, where the fault erases the broadcast notes).
+ * every member must hold exactly the messages sent, once each, in strictly increasing seq, acked seq = stored seq.
  */
 async function run(sys: RunningSystem, homes: RunningProcess[], survivor: RunningProcess, perClient: number,
-  fault: () => Promise<void>, liveRepeats = 0) {
+  fault: () => Promise<void>) {
   const users = await Promise.all([0, 1, 2].map(() => TestClient.register(sys.endpoints, `z${randomBytes(5).toString('hex')}`)));
   const roomId = await users[0].createRoom('Zero loss');
   for (const u of users.slice(1)) await users[0].invite(roomId, u.userId);
@@ -135,14 +134,12 @@ async function run(sys: RunningSystem, homes: RunningProcess[], survivor: Runnin
     for (let i = 1; i < synced.length; i++) expect(synced[i].seq).toBeGreaterThan(synced[i - 1].seq);
     for (const m of synced) expect(m.seq).toBe(acked.get(m.messageId));
     holes = (synced.at(-1)?.seq ?? 0) - synced.length;
-    // Live delivery: never the same message twice (a retry of a message already broadcast is not broadcast again),
-    // except where the fault erased the broadcast notes (see `liveRepeats`).
-    expect([...c.liveDeliveries.values()].filter((n) => n > 1).length).toBeLessThanOrEqual(liveRepeats);
+    // Live delivery: never the same message twice (a retry of a stored message is not broadcast again).
+    expect([...c.liveDeliveries.values()].filter((n) => n > 1)).toEqual([]);
   }
   const report = {
     sendMs, reconnects: clients.map((c) => c.reconnects), failedAttempts: clients.map((c) => c.failedAttempts),
     holes, liveDelivered: clients.map((c) => c.liveDeliveries.size),
-    liveRepeated: clients.map((c) => [...c.liveDeliveries.values()].filter((n) => n > 1).length),
   };
   console.log(`zero-loss: ${expect.getState().currentTestName}: ${JSON.stringify(report)}`);
   return clients;
@@ -168,12 +165,10 @@ describe('no loss, no duplicates through a gateway crash and a Redis restart', (
     expect(clients.map((c) => c.reconnects)).toEqual([1, 1, 1]);
   }, 120_000);
 
-  it('holds when Redis restarts empty (counters, claims, adapter, presence lost): 3 × 1,000 messages', async () => {
+  it('holds when Redis restarts empty (counters, claims, adapter, presence lost): 3 × 200 messages', async () => {
     const gw2 = sys.gateways[1];
     const gw3 = await sys.addGateway('gw3', ROOMY);
-    // Redis forgets which messages were broadcast, so a retry of one whose ack was lost in the restart is broadcast
-    // again (clients drop it by messageId): at most the messages in flight then, WINDOW per client.
-    await run(sys, [gw2, gw3, gw2], gw2, 1_000, () => redis.restart(500), 3 * WINDOW);
+    await run(sys, [gw2, gw3, gw2], gw2, 200, () => redis.restart(500));
   }, 120_000);
 });
 
@@ -185,9 +180,9 @@ describe('no loss, no duplicates through a DynamoDB restart', () => {
   }, 120_000);
   afterAll(async () => sys?.stop());
 
-  it('holds when DynamoDB Local restarts: the senders see errors, not silence, and recover; 3 × 1,000 messages', async () => {
+  it('holds when DynamoDB Local restarts: the senders see errors, not silence, and recover; 3 × 100 messages', async () => {
     const [gw1, gw2] = sys.gateways;
-    const clients = await run(sys, [gw1, gw2, gw2], gw2, 1_000, () => sys.restartDynamo(500));
+    const clients = await run(sys, [gw1, gw2, gw2], gw2, 100, () => sys.restartDynamo(500));
     expect(clients.reduce((n, c) => n + c.failedAttempts, 0)).toBeGreaterThan(0);
   }, 120_000);
 });

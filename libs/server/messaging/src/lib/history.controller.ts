@@ -26,7 +26,7 @@ export class HistoryController {
   async post(@CurrentUser() user: AuthUser, @Param('roomId') roomId: string, @Body() event: EncryptedEventDto):
     Promise<PostedMessage> {
     const { message, duplicate } = await this.messaging.post(user, roomId, { ...event });
-    if (await this.messaging.claimBroadcast(message)) this.realtime.toRooms(roomId, undefined, 'message:received', message);
+    if (!duplicate) this.realtime.toRooms(roomId, undefined, 'message:received', message);
     return { messageId: message.messageId, seq: message.seq, receivedAt: message.receivedAt, duplicate };
   }
 }

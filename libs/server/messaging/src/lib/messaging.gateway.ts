@@ -209,11 +209,9 @@ export class MessagingGateway implements OnGatewayInit, OnGatewayConnection, OnG
     if (!socket.rooms.has(event.roomId)) return { ok: false, error: 'join the room (room:join) before sending to it' };
     try {
       await this.assertDevice(socket, event);
-      const { message } = await this.messaging.send(socket.data.user, { ...event });
+      const { message, duplicate } = await this.messaging.send(socket.data.user, { ...event });
       this.stopTyping(socket, event.roomId);
-      if (await this.messaging.claimBroadcast(message)) {
-        this.realtime.toRooms(event.roomId, socket.id, 'message:received', message);
-      }
+      if (!duplicate) this.realtime.toRooms(event.roomId, socket.id, 'message:received', message);
       return { ok: true, seq: message.seq, receivedAt: message.receivedAt };
     } catch (err) {
       return this.failed(err, 'message:send', event.roomId);
@@ -229,10 +227,8 @@ export class MessagingGateway implements OnGatewayInit, OnGatewayConnection, OnG
     if (!socket.rooms.has(event.roomId)) return notJoined(event.roomId);
     try {
       await this.assertDevice(socket, event);
-      const { message } = await this.messaging.send(socket.data.user, { ...event });
-      if (await this.messaging.claimBroadcast(message)) {
-        this.realtime.toRooms(event.roomId, socket.id, 'file:received', { fileId, message });
-      }
+      const { message, duplicate } = await this.messaging.send(socket.data.user, { ...event });
+      if (!duplicate) this.realtime.toRooms(event.roomId, socket.id, 'file:received', { fileId, message });
       return { ok: true, seq: message.seq, receivedAt: message.receivedAt };
     } catch (err) {
       return this.failed(err, 'file:share', event.roomId);

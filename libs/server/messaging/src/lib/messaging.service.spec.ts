@@ -72,17 +72,6 @@ describe('MessagingService', () => {
     expect(messages.stored).toHaveLength(1);
   });
 
-  it('lets exactly one attempt broadcast a message, also a retry whose first attempt died before broadcasting', async () => {
-    const first = await service.send(alice, event(id('1')));
-    const retry = await service.send(alice, event(id('1')));
-    // The first attempt's instance died between the write and the broadcast: the retry claims it.
-    expect(await service.claimBroadcast(retry.message)).toBe(true);
-    expect(await service.claimBroadcast(first.message)).toBe(false);
-    expect(await service.claimBroadcast((await service.send(alice, event(id('1')))).message)).toBe(false);
-    const concurrent = await Promise.all([1, 2, 3].map(async () => service.claimBroadcast(first.message)));
-    expect(concurrent.filter(Boolean)).toEqual([]);
-  });
-
   it('gives a quick retry its first seq even while the messageId index lags', async () => {
     messages.gsiLags = true;
     const first = await service.send(alice, event(id('1')));

@@ -12,7 +12,7 @@ import { SeqAllocator } from './seq-allocator';
 
 export interface SendResult {
   message: StoredMessage;
-  /** A retry of a stored messageId: the first copy comes back. */
+  /** A retry of a stored messageId: the first copy, not to be delivered again. */
   duplicate: boolean;
 }
 
@@ -31,8 +31,8 @@ export class MessagingService {
 
   /**
    * Stores an event under the room's next seq, exactly once per (roomId, messageId): a retry, on any instance, at
-   * any time, gets the first seq back (`duplicate: true`). See SeqAllocator for how. The caller has checked that
-   * the sender may write to the room, and broadcasts the result if `claimBroadcast` says so.
+   * any time, gets the first seq back (`duplicate: true`, not broadcast again). See SeqAllocator for how. The
+   * caller has checked that the sender may write to the room.
    */
   async send(user: AuthUser, event: EncryptedEvent, attempt = 1): Promise<SendResult> {
     if (event.senderUserId !== user.userId) throw new BadRequestException('senderUserId must be you');
@@ -67,15 +67,6 @@ export class MessagingService {
     if (stored.senderUserId !== user.userId) throw new BadRequestException('that messageId is taken');
     if (repointClaim) await this.seqs.reclaim(stored.roomId, stored.messageId, stored);
     return { message: stored, duplicate: true };
-  }
-
-  /**
-   * Whether this caller is the one to tell the room about a stored message: exactly one of all its attempts is
-   * (see SeqAllocator.claimBroadcast), including a retry whose first attempt died between the write and the
-   * broadcast. A tombstone is never broadcast as a message.
-   */
-  async claimBroadcast(message: StoredMessage): Promise<boolean> {
-    return !message.deleted && this.seqs.claimBroadcast(message.roomId, message.messageId);
   }
 
   /** Sending over REST (bots, scripts): the same rules, with the membership check a socket did at join. */

@@ -77,8 +77,6 @@ export class SeqAllocator {
   private readonly counters = new Map<string, number>();
   private readonly claims = new Map<string, { value: string; expires: number }>();
   private readonly recovering = new Map<string, { seed: number; expires: number }>();
-  /** In one process: messageIds broadcast, by `roomId/messageId`, with their expiry. */
-  private readonly broadcasts = new Map<string, number>();
   private lastPrune = Date.now();
 
   constructor(
@@ -120,26 +118,6 @@ export class SeqAllocator {
     }
     this.counters.set(roomId, Math.max(this.counters.get(roomId) ?? 0, highest));
     this.claims.delete(`${roomId}/${messageId}`);
-  }
-
-  /**
-   * Claims the broadcast of a stored message: true for exactly one caller per (roomId, messageId) while the note
-   * lives (CLAIM_TTL_SECONDS), so of all the attempts of one message, concurrent or later retries, one tells the
-   * room — and a retry of a message whose instance died between the write and the broadcast still does. When
-   * Redis cannot answer, true: a message heard twice is dropped by clients (by messageId), one never heard is not.
-   */
-  async claimBroadcast(roomId: string, messageId: string): Promise<boolean> {
-    if (!this.redis) {
-      const key = `${roomId}/${messageId}`;
-      if ((this.broadcasts.get(key) ?? 0) > Date.now()) return false;
-      this.broadcasts.set(key, Date.now() + CLAIM_TTL_SECONDS * 1000);
-      return true;
-    }
-    try {
-      return (await this.redis.set(keys(roomId, messageId).broadcast, '1', 'EX', CLAIM_TTL_SECONDS, 'NX')) === 'OK';
-    } catch {
-      return true;
-    }
   }
 
   /** The claimed seq of a messageId, if a claim is still held (for deletes soon after the send). */
@@ -212,7 +190,6 @@ export class SeqAllocator {
     this.lastPrune = now;
     for (const [key, entry] of this.claims) if (entry.expires <= now) this.claims.delete(key);
     for (const [key, entry] of this.recovering) if (entry.expires <= now) this.recovering.delete(key);
-    for (const [key, expires] of this.broadcasts) if (expires <= now) this.broadcasts.delete(key);
   }
 }
 
@@ -221,7 +198,6 @@ function keys(roomId: string, messageId: string) {
     seq: `parley:seq:{${roomId}}`,
     claim: `parley:claim:{${roomId}}:${messageId}`,
     recovering: `parley:seq-recovering:{${roomId}}`,
-    broadcast: `parley:broadcast:{${roomId}}:${messageId}`,
   };
 }
 
