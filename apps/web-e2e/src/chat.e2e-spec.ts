@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { startServer, type RunningServer } from './server';
+import { signUp } from './sign-up';
 
 const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 const CHROMIUM_ARGS = [
@@ -55,17 +56,7 @@ async function person(name: string): Promise<Person> {
 }
 
 async function register(p: Person): Promise<void> {
-  const { page } = p;
-  await page.goto(`${server.baseUrl}/`);
-  await page.getByRole('tab', { name: 'Create account' }).click();
-  await page.getByLabel('Username').fill(p.username);
-  await page.getByLabel('Display name').fill(p.name);
-  await page.getByLabel('Password').fill(`correct horse ${p.name} battery`);
-  await page.getByRole('button', { name: 'Create account' }).click();
-  // Sign-up shows the recovery key once; the app opens only after the user says it is saved (account.e2e-spec.ts).
-  await page.getByLabel('I saved my recovery key').check({ timeout: SLOW });
-  await page.getByRole('button', { name: 'Continue to Parley' }).click();
-  await page.getByRole('button', { name: 'Log out' }).waitFor({ timeout: SLOW });
+  await signUp(p.page, server.baseUrl, { username: p.username, name: p.name, password: `correct horse ${p.name} battery` });
 }
 
 async function openRoom(p: Person): Promise<void> {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { startServer, type RunningServer } from './server';
+import { signUp } from './sign-up';
 
 /**
  * The real-time side of the chat in two real browsers (Alice on a desktop, Bob on a 390 px phone) against the
@@ -53,14 +54,7 @@ async function person(name: string, viewport: { width: number; height: number })
 }
 
 async function register(p: Person, baseUrl = server.baseUrl): Promise<void> {
-  const { page } = p;
-  await page.goto(`${baseUrl}/`);
-  await page.getByRole('tab', { name: 'Create account' }).click();
-  await page.getByLabel('Username').fill(p.username);
-  await page.getByLabel('Display name').fill(p.name);
-  await page.getByLabel('Password').fill(`correct horse ${p.name} battery`);
-  await page.getByRole('button', { name: 'Create account' }).click();
-  await page.getByRole('button', { name: 'Log out' }).waitFor({ timeout: SLOW });
+  await signUp(p.page, baseUrl, { username: p.username, name: p.name, password: `correct horse ${p.name} battery` });
 }
 
 const roomButton = (p: Person, name: string) =>

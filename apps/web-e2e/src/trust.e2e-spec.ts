@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { chromium, type Browser, type Page, type Route } from 'playwright-core';
 import { startServer, type RunningServer } from './server';
+import { signUp } from './sign-up';
 
 const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
@@ -42,13 +43,7 @@ async function person(name: string, width = 1280): Promise<Person> {
 }
 
 async function register(p: Person): Promise<void> {
-  await p.page.goto(`${server.baseUrl}/`);
-  await p.page.getByRole('tab', { name: 'Create account' }).click();
-  await p.page.getByLabel('Username').fill(p.username);
-  await p.page.getByLabel('Display name').fill(p.name);
-  await p.page.getByLabel('Password').fill(`correct horse ${p.name} battery`);
-  await p.page.getByRole('button', { name: 'Create account' }).click();
-  await p.page.getByRole('button', { name: 'Log out' }).waitFor({ timeout: SLOW });
+  await signUp(p.page, server.baseUrl, { username: p.username, name: p.name, password: `correct horse ${p.name} battery` });
 }
 
 async function openRoom(p: Person): Promise<void> {
