@@ -140,6 +140,7 @@ async function run(sys: RunningSystem, homes: RunningProcess[], survivor: Runnin
   const report = {
     sendMs, reconnects: clients.map((c) => c.reconnects), failedAttempts: clients.map((c) => c.failedAttempts),
     holes, liveDelivered: clients.map((c) => c.liveDeliveries.size),
+    liveRepeated: clients.map((c) => [...c.liveDeliveries.values()].filter((n) => n > 1).length),
   };
   console.log(`zero-loss: ${expect.getState().currentTestName}: ${JSON.stringify(report)}`);
   return clients;
@@ -165,10 +166,10 @@ describe('no loss, no duplicates through a gateway crash and a Redis restart', (
     expect(clients.map((c) => c.reconnects)).toEqual([1, 1, 1]);
   }, 120_000);
 
-  it('holds when Redis restarts empty (counters, claims, adapter, presence lost): 3 × 200 messages', async () => {
+  it('holds when Redis restarts empty (counters, claims, adapter, presence lost): 3 × 1,000 messages', async () => {
     const gw2 = sys.gateways[1];
     const gw3 = await sys.addGateway('gw3', ROOMY);
-    await run(sys, [gw2, gw3, gw2], gw2, 200, () => redis.restart(500));
+    await run(sys, [gw2, gw3, gw2], gw2, 1_000, () => redis.restart(500));
   }, 120_000);
 });
 
@@ -180,9 +181,9 @@ describe('no loss, no duplicates through a DynamoDB restart', () => {
   }, 120_000);
   afterAll(async () => sys?.stop());
 
-  it('holds when DynamoDB Local restarts: the senders see errors, not silence, and recover; 3 × 100 messages', async () => {
+  it('holds when DynamoDB Local restarts: the senders see errors, not silence, and recover; 3 × 1,000 messages', async () => {
     const [gw1, gw2] = sys.gateways;
-    const clients = await run(sys, [gw1, gw2, gw2], gw2, 100, () => sys.restartDynamo(500));
+    const clients = await run(sys, [gw1, gw2, gw2], gw2, 1_000, () => sys.restartDynamo(500));
     expect(clients.reduce((n, c) => n + c.failedAttempts, 0)).toBeGreaterThan(0);
   }, 120_000);
 });
