@@ -38,14 +38,14 @@ const idle: Socket[] = [];
 let disconnects = 0;
 let onDelivery: (messageId: string, place: number, at: number) => void = () => undefined;
 
-/** Opens a socket and joins its room; setup is not measured, so a refusal under load is retried twice. */
+/** Opens a socket and joins its room; setup is not measured, so a refusal under load is retried (5 attempts). */
 async function openSocket(url: string, user: BenchUser, attempt = 1): Promise<Socket> {
   try {
     return await openOnce(url, user);
   } catch (err) {
-    if (attempt >= 3) throw err;
+    if (attempt >= 5) throw err;
     log(`${(err as Error).message}; retrying`);
-    await new Promise((r) => setTimeout(r, 500 * attempt));
+    await new Promise((r) => setTimeout(r, 1_000 * attempt));
     return openSocket(url, user, attempt + 1);
   }
 }
@@ -140,6 +140,7 @@ async function run(rate: number, seconds: number, drainMs: number): Promise<Wind
   const cpu = process.cpuUsage(cpuBefore);
   onDelivery = () => undefined;
   if (disconnects > disconnectsBefore) ackErrors['sockets disconnected'] = disconnects - disconnectsBefore;
+  if (answered < total) ackErrors['no ack by the end of the drain'] = total - answered;
   return {
     sent: total, sendSeconds, expected, delivered, duplicates, ackErrors,
     recipients: percentiles(recipientSamples), ack: percentiles(ackSamples),

@@ -79,19 +79,19 @@ const passes = (w: ScenarioWindow) =>
 async function ramp(sys: SystemUnderTest, gens: Generator[]): Promise<RampStep[]> {
   const steps: RampStep[] = [];
   for (let rate = options.rampStart; rate <= options.rampMax; rate = Math.round(rate * options.rampFactor)) {
-    let window = await timedWindow(sys, gens, rate, options.step, 3_000);
+    let window = await timedWindow(sys, gens, rate, options.step, 2_000);
     if (!passes(window)) {
       // One stall of a busy machine (GC, another process) can sink a short step: a step fails only twice running.
       log(`${sys.name} B ${rate}/s: p99 ${window.recipients.p99} ms, lost ${window.lost}; trying the step once more`);
       await new Promise((r) => setTimeout(r, 2_000));
-      window = await timedWindow(sys, gens, rate, options.step, 3_000);
+      window = await timedWindow(sys, gens, rate, options.step, 2_000);
     }
     const ok = passes(window);
     steps.push({ ...window, passed: ok });
     log(`${sys.name} B ${rate}/s: p99 ${window.recipients.p99} ms, lost ${window.lost}, ack errors ${JSON.stringify(window.ackErrors)}` +
       ` → ${ok ? 'pass' : 'FAIL'}`);
     if (!ok) break;
-    await new Promise((r) => setTimeout(r, 1_000)); // let queues empty between steps
+    await new Promise((r) => setTimeout(r, 500)); // let queues empty between steps
   }
   return steps;
 }
