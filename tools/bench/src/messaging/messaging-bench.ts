@@ -4,6 +4,7 @@
  *   --clients=1000 --room-size=10 --rate=200 --duration=30 --scenarios=A,B,C --idle=5000 --generators=2
  *   --step=5 (seconds per ramp step) --ramp-start=250 --ramp-factor=1.25 --ramp-max=8000
  *   --systems=baseline,parley --profile (gateways run with --cpu-prof into dist/bench/profiles)
+ *   --heap-snapshot (C's instance writes a heap snapshot before and after the sockets, into dist/bench/heap)
  */
 import { mkdirSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -41,6 +42,7 @@ const options = {
   p99Limit: num('p99-limit', 50),
   systems: (args.get('systems') ?? 'baseline,parley').split(','),
   profile: args.has('profile'),
+  heapSnapshot: args.has('heap-snapshot'),
 };
 if (clients % roomSize !== 0) throw new Error('--clients must be a multiple of --room-size');
 /** What to stop if the run is interrupted (Ctrl-C, a timeout): no orphan servers, Redis or DynamoDB Local. */
@@ -65,12 +67,12 @@ async function timedWindow(sys: SystemUnderTest, gens: Generator[], rate: number
   await Promise.all(gens.map((g) => g.call({ type: 'prepare', perUser: Math.ceil((total * (g.users / clients)) / g.users) + 1 })));
   const cpu = new CpuWindow({ ...sys.pids(), ...Object.fromEntries(gens.map((g, i) => [`generator${i + 1}`, g.pid])) });
   const replies = await Promise.all(gens.map((g) => g.call({ type: 'run', rate: rate * (g.users / clients), seconds, drainMs })));
-  const cpuPercent = cpu.end();
+  const { percent: cpuPercent, ms: cpuMsByProcess } = cpu.end();
   const merged = mergeWindows(replies.map((r) => {
     if (r.type !== 'window') throw new Error('expected a window result');
     return r.result;
   }));
-  return { rate, seconds, ...merged, lost: merged.expected - merged.delivered, cpuPercent };
+  return { rate, seconds, ...merged, lost: merged.expected - merged.delivered, cpuPercent, cpuMsByProcess };
 }
 
 const passes = (w: ScenarioWindow) =>
@@ -98,20 +100,33 @@ async function ramp(sys: SystemUnderTest, gens: Generator[]): Promise<RampStep[]
 
 async function idleMemory(sys: SystemUnderTest, gens: Generator[]): Promise<IdleResult> {
   await Promise.all(gens.map((g) => g.call({ type: 'disconnect' })));
-  const instance = await sys.addInstance('gw3');
+  const snapshots = join(root, 'dist/bench/heap');
+  if (options.heapSnapshot) mkdirSync(snapshots, { recursive: true });
+  const instance = await sys.addInstance('gw3', {
+    NODE_OPTIONS: `--expose-gc --require=${join(buildDir, 'gc-hook.cjs')}`,
+    ...(options.heapSnapshot && { BENCH_HEAP_SNAPSHOT_DIR: snapshots }),
+  });
+  const settledRss = async () => {
+    instance.child.kill('SIGWINCH'); // a full GC (gc-hook.ts), then the reading
+    await new Promise((r) => setTimeout(r, options.heapSnapshot ? 20_000 : 1_500));
+    const reported = instance.output().split('\n').filter((l) => l.includes('BENCH_MEMORY ')).at(-1);
+    const heap = reported ? (JSON.parse(reported.slice(reported.indexOf('BENCH_MEMORY ') + 13)) as NodeJS.MemoryUsage) : undefined;
+    return { rss: rssKiBOf(instance.child.pid), heapKiB: heap ? heap.heapUsed / 1024 : NaN };
+  };
   // Warm the instance up (code paths compiled, pools filled) before the first reading.
   await gens[0].call({ type: 'idle', gateway: instance.url, sockets: Math.min(100, options.idle) });
   await Promise.all(gens.map((g) => g.call({ type: 'disconnect' })));
-  await new Promise((r) => setTimeout(r, 3_000));
-  const before = rssKiBOf(instance.child.pid);
+  await new Promise((r) => setTimeout(r, 2_000));
+  const before = await settledRss();
   const started = Date.now();
   const per = gens.map((_, i) => Math.floor(options.idle / gens.length) + (i < options.idle % gens.length ? 1 : 0));
   await Promise.all(gens.map((g, i) => g.call({ type: 'idle', gateway: instance.url, sockets: per[i] })));
   const connectSeconds = (Date.now() - started) / 1000;
-  await new Promise((r) => setTimeout(r, 5_000));
-  const after = rssKiBOf(instance.child.pid);
+  await new Promise((r) => setTimeout(r, 3_000));
+  const after = await settledRss();
   await Promise.all(gens.map((g) => g.call({ type: 'disconnect' })));
-  return { sockets: options.idle, rssBeforeKiB: before, rssAfterKiB: after, perSocketKiB: (after - before) / options.idle,
+  return { sockets: options.idle, rssBeforeKiB: before.rss, rssAfterKiB: after.rss,
+    perSocketKiB: (after.rss - before.rss) / options.idle, heapPerSocketKiB: (after.heapKiB - before.heapKiB) / options.idle,
     connectSeconds };
 }
 

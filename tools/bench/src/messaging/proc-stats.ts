@@ -38,10 +38,11 @@ export class CpuWindow {
     this.start = new Map(Object.entries(pids).map(([name, pid]) => [name, cpuMsOf(pid)]));
   }
 
-  /** name → % of one core since the window opened. */
-  end(): Record<string, number> {
+  /** name → CPU ms used since the window opened, and → % of one core over it. */
+  end(): { ms: Record<string, number>; percent: Record<string, number> } {
     const wall = performance.now() - this.startedAt;
-    return Object.fromEntries(Object.entries(this.pids).map(([name, pid]) =>
-      [name, Math.round(((cpuMsOf(pid) - (this.start.get(name) ?? NaN)) / wall) * 100)]));
+    const ms = Object.fromEntries(Object.entries(this.pids).map(([name, pid]) =>
+      [name, cpuMsOf(pid) - (this.start.get(name) ?? NaN)]));
+    return { ms, percent: Object.fromEntries(Object.entries(ms).map(([name, used]) => [name, Math.round((used / wall) * 100)])) };
   }
 }

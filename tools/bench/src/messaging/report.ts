@@ -9,6 +9,8 @@ export interface ScenarioWindow extends Omit<WindowResult, 'cpuMs' | 'wallMs'> {
   generatorCpu: number[];
   /** Process name → % of one core over the window (send + drain). */
   cpuPercent: Record<string, number>;
+  /** Process name → CPU ms over the window. */
+  cpuMsByProcess: Record<string, number>;
   cpuMs?: number;
   wallMs?: number;
 }
@@ -18,6 +20,8 @@ export interface IdleResult {
   rssBeforeKiB: number;
   rssAfterKiB: number;
   perSocketKiB: number;
+  /** JS heap used (after a full GC) per socket: what the RSS figure holds without the heap's spare capacity. */
+  heapPerSocketKiB: number;
   connectSeconds: number;
 }
 export interface SystemReport {
@@ -53,6 +57,10 @@ const errors = (w?: ScenarioWindow) => (w ? Object.values(w.ackErrors).reduce((n
 const cpuSum = (w: ScenarioWindow | undefined, match: (name: string) => boolean) =>
   w ? Object.entries(w.cpuPercent).filter(([n]) => match(n)).reduce((n, [, v]) => n + v, 0) : undefined;
 
+/** CPU ms of the matching processes per message sent: a cost that a busy machine distorts far less than latency. */
+const perMessage = (w: ScenarioWindow | undefined, match: (name: string) => boolean) =>
+  w?.cpuMsByProcess ? Object.entries(w.cpuMsByProcess).filter(([n]) => match(n)).reduce((n, [, v]) => n + v, 0) / w.sent : undefined;
+
 type Row = [string, number | undefined, number | undefined, string?, boolean?];
 
 /** The Markdown table: Parley against the baseline, ratio, target and whether it is met. */
@@ -75,13 +83,15 @@ export function table(report: BenchReport): string {
     rows.push(['sender ack p99 (ms)', ...a((x) => x.ack.p99), '≤ 20 ms', ackP99 !== undefined ? ackP99 <= 20 : undefined]);
     rows.push(['deliveries/s', ...a((x) => x.delivered / x.sendSeconds)]);
     const [, lost] = a((x) => x.lost + (errors(x) ?? 0) + x.duplicates);
-    rows.push(['lost deliveries', ...a((x) => x.lost), 'zero loss', lost !== undefined ? lost === 0 : undefined]);
+    rows.push(['lost deliveries', ...a((x) => x.lost), 'zero loss (no lost delivery, failed send or duplicate)', lost !== undefined ? lost === 0 : undefined]);
     rows.push(['failed sends (error or no ack)', ...a((x) => errors(x))]);
     rows.push(['duplicate deliveries', ...a((x) => x.duplicates)]);
     for (const name of ['gw1', 'gw2', 'redis', 'dynamodb', 'auth', 'rooms']) {
       rows.push([`CPU ${name === 'gw1' || name === 'gw2' ? `instance ${name.slice(2)}` : name} (% of a core)`, ...a((x) => x.cpuPercent[name])]);
     }
     rows.push(['CPU all server processes (% of a core)', ...a((x) => cpuSum(x, (n) => !n.startsWith('generator')))]);
+    rows.push(['server CPU per message sent: instances (ms)', ...a((x) => perMessage(x, (n) => /^gw\d$/.test(n)))]);
+    rows.push(['server CPU per message sent: all server processes (ms)', ...a((x) => perMessage(x, (n) => !n.startsWith('generator')))]);
     rows.push(['CPU load generators (% of a core each)', undefined, undefined,
       `${base?.A?.generatorCpu.join(' + ') ?? '–'} / ${parley?.A?.generatorCpu.join(' + ') ?? '–'}`]);
   }
@@ -97,6 +107,8 @@ export function table(report: BenchReport): string {
     rows.push(['… sender ack p99 at that rate (ms)', b.best?.ack.p99, p.best?.ack.p99]);
     rows.push(['… CPU all server processes (% of a core)', cpuSum(b.best, (n) => !n.startsWith('generator')),
       cpuSum(p.best, (n) => !n.startsWith('generator'))]);
+    rows.push(['… server CPU per message sent, all server processes (ms)', perMessage(b.best, (n) => !n.startsWith('generator')),
+      perMessage(p.best, (n) => !n.startsWith('generator'))]);
     rows.push(['… CPU load generators (% of a core each)', undefined, undefined,
       `${b.best?.generatorCpu.join(' + ') ?? '–'} / ${p.best?.generatorCpu.join(' + ') ?? '–'}`]);
     rows.push(['first failing step (msgs/s)', b.failed?.rate, p.failed?.rate,
@@ -106,8 +118,9 @@ export function table(report: BenchReport): string {
     rows.push([`**C** — ${fmt(base?.C?.sockets ?? parley?.C?.sockets)} idle sockets on one fresh instance`, undefined, undefined]);
     rows.push(['RSS before (MiB)', base?.C && base.C.rssBeforeKiB / 1024, parley?.C && parley.C.rssBeforeKiB / 1024]);
     rows.push(['RSS with the sockets (MiB)', base?.C && base.C.rssAfterKiB / 1024, parley?.C && parley.C.rssAfterKiB / 1024]);
-    rows.push(['memory per socket (KiB)', base?.C?.perSocketKiB, parley?.C?.perSocketKiB, '≤ 1.5× baseline',
+    rows.push(['memory per socket: RSS, after a full GC (KiB)', base?.C?.perSocketKiB, parley?.C?.perSocketKiB, '≤ 1.5× baseline',
       base?.C && parley?.C ? parley.C.perSocketKiB <= 1.5 * base.C.perSocketKiB : undefined]);
+    rows.push(['… of which JS heap, after a full GC (KiB)', base?.C?.heapPerSocketKiB, parley?.C?.heapPerSocketKiB]);
   }
   const head = '| | baseline | Parley | Parley ÷ baseline | target / note | met |\n|---|---:|---:|---:|---|:-:|';
   const broken = report.systems.flatMap((s) => Object.entries(s.errors ?? {}).map(([k, v]) => `\n- ${s.system} ${k} failed: ${v}`));

@@ -11,7 +11,8 @@ export interface SystemUnderTest {
   endpoints?: { auth: string; rooms: string };
   /** Every server-side process by name (instances, Redis, DynamoDB Local, auth, rooms), for CPU and memory. */
   pids: () => Record<string, number | undefined>;
-  addInstance: (name: string) => Promise<RunningProcess>;
+  /** One more instance on the same Redis (and tables); `env` is added to its environment. */
+  addInstance: (name: string, env?: Record<string, string>) => Promise<RunningProcess>;
   stop: () => Promise<void>;
 }
 
@@ -26,17 +27,23 @@ function stopper(child: RunningProcess['child']): () => Promise<void> {
   });
 }
 
-async function startBaselineInstance(buildDir: string, name: string, redisUrl: string): Promise<RunningProcess> {
+async function startBaselineInstance(buildDir: string, name: string, redisUrl: string, env: Record<string, string> = {}):
+  Promise<RunningProcess> {
   const port = await freePort();
   const child = spawn(process.execPath, [join(buildDir, 'baseline-server.cjs')], {
-    env: { ...process.env, PORT: String(port), REDIS_URL: redisUrl }, stdio: ['ignore', 'ignore', 'inherit'],
+    env: { ...process.env, ...env, PORT: String(port), REDIS_URL: redisUrl }, stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  const lines: string[] = [];
+  child.stderr?.on('data', (chunk: Buffer) => {
+    lines.push(...chunk.toString().split('\n').filter(Boolean));
+    lines.splice(0, Math.max(0, lines.length - 40));
   });
   const url = `http://127.0.0.1:${port}`;
   await waitFor(name, async () => {
     if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}`);
     return (await fetch(`${url}/health`)).ok;
   });
-  return { name, url, child, output: () => '', stop: stopper(child) };
+  return { name, url, child, output: () => lines.join('\n'), stop: stopper(child) };
 }
 
 /** Two bare socket.io instances on a private Redis. */
@@ -47,8 +54,8 @@ export async function startBaseline(buildDir: string): Promise<SystemUnderTest> 
     name: 'baseline',
     gateways: instances,
     pids: () => ({ ...Object.fromEntries(instances.map((i) => [i.name, i.child.pid])), redis: redis.child.pid }),
-    addInstance: async (name) => {
-      const instance = await startBaselineInstance(buildDir, name, redis.url);
+    addInstance: async (name, env) => {
+      const instance = await startBaselineInstance(buildDir, name, redis.url, env);
       instances.push(instance);
       return instance;
     },
@@ -86,8 +93,9 @@ export async function startParley(gatewayEnv: Record<string, string> = {}): Prom
       ...Object.fromEntries([...sys.gateways, ...extra].map((g) => [g.name, g.child.pid])),
       redis: redis.child.pid, dynamodb: sys.dynamo.child.pid, auth: sys.auth.child.pid, rooms: sys.rooms.child.pid,
     }),
-    addInstance: async (name) => {
-      const gateway = await sys.addGateway(name, gatewayEnv);
+    addInstance: async (name, env = {}) => {
+      const options = [gatewayEnv['NODE_OPTIONS'], env['NODE_OPTIONS']].filter(Boolean).join(' ');
+      const gateway = await sys.addGateway(name, { ...gatewayEnv, ...env, ...(options && { NODE_OPTIONS: options }) });
       extra.push(gateway);
       return gateway;
     },
