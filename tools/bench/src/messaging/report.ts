@@ -102,8 +102,8 @@ export function table(report: BenchReport): string {
     rows.push(['highest send rate with recipients p99 < 50 ms (msgs/s)', b.best?.rate, p.best?.rate, '≥ 40 % of baseline',
       b.best && p.best ? p.best.rate >= 0.4 * b.best.rate : undefined]);
     rows.push(['… deliveries/s at that rate', b.best && b.best.delivered / b.best.sendSeconds, p.best && p.best.delivered / p.best.sendSeconds]);
-    rows.push(['… recipients p50 / p99 at that rate (ms)', b.best?.recipients.p99, p.best?.recipients.p99,
-      `p50 ${fmt(b.best?.recipients.p50)} / ${fmt(p.best?.recipients.p50)}`]);
+    rows.push(['… recipients p99 at that rate (ms)', b.best?.recipients.p99, p.best?.recipients.p99,
+      `p50 ${fmt(b.best?.recipients.p50)} / ${fmt(p.best?.recipients.p50)} ms`]);
     rows.push(['… sender ack p99 at that rate (ms)', b.best?.ack.p99, p.best?.ack.p99]);
     rows.push(['… CPU all server processes (% of a core)', cpuSum(b.best, (n) => !n.startsWith('generator')),
       cpuSum(p.best, (n) => !n.startsWith('generator'))]);
