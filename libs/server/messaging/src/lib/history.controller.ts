@@ -25,8 +25,8 @@ export class HistoryController {
   @ApiOperation({ summary: 'Send an EncryptedEvent (as message:send); a retried messageId gets its first seq back' })
   async post(@CurrentUser() user: AuthUser, @Param('roomId') roomId: string, @Body() event: EncryptedEventDto):
     Promise<PostedMessage> {
-    const { message, duplicate } = await this.messaging.post(user, roomId, { ...event });
-    if (!duplicate) this.realtime.toRooms(roomId, undefined, 'message:received', message);
+    const { message, duplicate } = await this.messaging.post(user, roomId, { ...event },
+      (m) => this.realtime.toRooms(roomId, undefined, 'message:received', m));
     return { messageId: message.messageId, seq: message.seq, receivedAt: message.receivedAt, duplicate };
   }
 }

@@ -200,7 +200,10 @@ export class MessagingGateway implements OnGatewayInit, OnGatewayConnection, OnG
     return { ok: true };
   }
 
-  /** Persist, then broadcast: the ack and `message:received` both follow the DynamoDB write (see README). */
+  /**
+   * `message:received` goes out as soon as the seq is claimed, in parallel with the DynamoDB write; the ack follows
+   * the write (see MessagingService.send).
+   */
   @SubscribeMessage('message:send')
   async send(@ConnectedSocket() socket: ParleySocket, @MessageBody() body: unknown): Promise<Ack<SendAck>> {
     const input = await this.admit(socket, EncryptedEventDto, body);
@@ -209,9 +212,9 @@ export class MessagingGateway implements OnGatewayInit, OnGatewayConnection, OnG
     if (!socket.rooms.has(event.roomId)) return { ok: false, error: 'join the room (room:join) before sending to it' };
     try {
       await this.assertDevice(socket, event);
-      const { message, duplicate } = await this.messaging.send(socket.data.user, { ...event });
+      const { message } = await this.messaging.send(socket.data.user, { ...event },
+        (m) => this.realtime.toRooms(event.roomId, socket.id, 'message:received', m));
       this.stopTyping(socket, event.roomId);
-      if (!duplicate) this.realtime.toRooms(event.roomId, socket.id, 'message:received', message);
       return { ok: true, seq: message.seq, receivedAt: message.receivedAt };
     } catch (err) {
       return this.failed(err, 'message:send', event.roomId);
@@ -227,8 +230,8 @@ export class MessagingGateway implements OnGatewayInit, OnGatewayConnection, OnG
     if (!socket.rooms.has(event.roomId)) return notJoined(event.roomId);
     try {
       await this.assertDevice(socket, event);
-      const { message, duplicate } = await this.messaging.send(socket.data.user, { ...event });
-      if (!duplicate) this.realtime.toRooms(event.roomId, socket.id, 'file:received', { fileId, message });
+      const { message } = await this.messaging.send(socket.data.user, { ...event },
+        (m) => this.realtime.toRooms(event.roomId, socket.id, 'file:received', { fileId, message: m }));
       return { ok: true, seq: message.seq, receivedAt: message.receivedAt };
     } catch (err) {
       return this.failed(err, 'file:share', event.roomId);

@@ -131,6 +131,64 @@ describe('MessagingService', () => {
     expect(messages.stored).toHaveLength(0);
   });
 
+  describe('live delivery (once per message, in parallel with the write)', () => {
+    const recorder = () => {
+      const seen: StoredMessage[] = [];
+      return { seen, deliver: (m: StoredMessage) => void seen.push(m) };
+    };
+
+    it('delivers a new message as soon as its seq is claimed, before the write has finished', async () => {
+      let finishWrite!: () => void;
+      const put = messages.put.bind(messages);
+      messages.put = (m) => new Promise<void>((done) => (finishWrite = done)).then(() => put(m));
+      const { seen, deliver } = recorder();
+      const sending = service.send(alice, event(id('1')), deliver);
+      await new Promise((r) => setImmediate(r));
+      expect(seen).toEqual([expect.objectContaining({ messageId: id('1'), seq: 1 })]);
+      expect(messages.stored).toHaveLength(0);
+      finishWrite();
+      await expect(sending).resolves.toMatchObject({ duplicate: false, message: { seq: 1 } });
+      expect(seen).toHaveLength(1);
+    });
+
+    it('does not deliver a retry again, whether the first attempt wrote or not', async () => {
+      const { seen, deliver } = recorder();
+      const put = messages.put.bind(messages);
+      messages.put = async () => {
+        throw new Error('DynamoDB is down');
+      };
+      await expect(service.send(alice, event(id('1')), deliver)).rejects.toThrow('DynamoDB is down');
+      messages.put = put;
+      await service.send(alice, event(id('1')), deliver); // the retry stores it
+      await service.send(alice, event(id('1')), deliver); // a retry of a stored message
+      expect(seen.map((m) => m.messageId)).toEqual([id('1')]);
+      expect(messages.stored).toHaveLength(1);
+    });
+
+    it('delivers concurrent attempts of one messageId once', async () => {
+      const { seen, deliver } = recorder();
+      await Promise.all([1, 2, 3].map(() => service.send(alice, event(id('1')), deliver)));
+      expect(seen).toHaveLength(1);
+    });
+
+    it('while a counter is recovered, delivers only after the write, and not a message stored before the loss', async () => {
+      await service.send(alice, event(id('1')));
+      service = make(); // a new process: no claims, the counter is re-seeded from the table
+      const { seen, deliver } = recorder();
+      let written = false;
+      const put = messages.put.bind(messages);
+      messages.put = async (m) => {
+        expect(seen).toHaveLength(0);
+        await put(m);
+        written = true;
+      };
+      await service.send(alice, event(id('1')), deliver); // a retry of the message stored before the loss
+      await service.send(alice, event(id('2')), deliver);
+      expect(written).toBe(true);
+      expect(seen.map((m) => m.messageId)).toEqual([id('2')]);
+    });
+  });
+
   it('pages history oldest first and says when there is more', async () => {
     for (let i = 1; i <= 5; i++) await service.send(alice, event(String(i).repeat(22)));
     const page = await service.history(alice, id('r'), { limit: 2 });

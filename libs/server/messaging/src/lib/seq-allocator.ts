@@ -17,6 +17,12 @@ export interface SeqClaim {
   /** true: this call allocated the seq; false: an earlier attempt with the same messageId did. */
   fresh: boolean;
   /**
+   * true: the attempt that allocated the seq delivers the message live as soon as it has it, in parallel with its
+   * write, so no later attempt delivers it again. false while the room's counter is being recovered (a fresh claim
+   * may then be a retry of a message delivered before the loss): the attempt that writes delivers after its write.
+   */
+  live: boolean;
+  /**
    * Set when the room's counter was re-seeded less than RECOVERY_WINDOW_SECONDS ago: the highest stored seq at
    * that moment. Claims made before a Redis data loss are gone and the GSI may still lag, so the caller checks
    * the items up to this seq with a consistent read.
@@ -34,9 +40,12 @@ local claim = redis.call('GET', KEYS[2])
 if claim then return {0, claim} end
 if redis.call('EXISTS', KEYS[1]) == 0 then return {-1} end
 local seq = redis.call('INCR', KEYS[1])
-local value = seq .. ':' .. ARGV[1] .. ':' .. ARGV[2]
+local recovering = redis.call('GET', KEYS[3])
+local live = '1'
+if recovering then live = '0' end
+local value = seq .. ':' .. ARGV[1] .. ':' .. ARGV[2] .. ':' .. live
 redis.call('SET', KEYS[2], value, 'EX', ARGV[3])
-return {1, value, redis.call('GET', KEYS[3])}
+return {1, value, recovering}
 `;
 
 /** Raises the counter to at least ARGV[1] and drops the claim. */
@@ -100,7 +109,7 @@ export class SeqAllocator {
   /** Points the claim at a copy found in the table (the seq this attempt took becomes a hole). */
   async reclaim(roomId: string, messageId: string, stored: { seq: number; receivedAt: number; senderUserId: string }):
     Promise<void> {
-    const value = encode(stored.seq, stored.receivedAt, stored.senderUserId);
+    const value = encode(stored.seq, stored.receivedAt, stored.senderUserId, true); // delivered when it was stored
     if (this.redis) await this.redis.set(keys(roomId, messageId).claim, value, 'EX', CLAIM_TTL_SECONDS);
     else this.claims.set(`${roomId}/${messageId}`, { value, expires: Date.now() + CLAIM_TTL_SECONDS * 1000 });
   }
@@ -173,10 +182,11 @@ export class SeqAllocator {
     }
     const seq = (this.counters.get(roomId) ?? 0) + 1;
     this.counters.set(roomId, seq);
-    this.claims.set(key, { value: encode(seq, now, owner), expires: Date.now() + CLAIM_TTL_SECONDS * 1000 });
     const recovering = this.recovering.get(roomId);
-    const claim: SeqClaim = { seq, receivedAt: now, owner, fresh: true };
-    return recovering && recovering.expires > Date.now() ? { ...claim, recoveredAt: recovering.seed } : claim;
+    const live = !(recovering && recovering.expires > Date.now());
+    this.claims.set(key, { value: encode(seq, now, owner, live), expires: Date.now() + CLAIM_TTL_SECONDS * 1000 });
+    const claim: SeqClaim = { seq, receivedAt: now, owner, fresh: true, live };
+    return recovering && !live ? { ...claim, recoveredAt: recovering.seed } : claim;
   }
 
   private liveLocal(entry: { value: string; expires: number } | undefined): string | undefined {
@@ -201,9 +211,11 @@ function keys(roomId: string, messageId: string) {
   };
 }
 
-const encode = (seq: number, receivedAt: number, owner: string) => `${seq}:${receivedAt}:${owner}`;
+const encode = (seq: number, receivedAt: number, owner: string, live: boolean) =>
+  `${seq}:${receivedAt}:${owner}:${live ? 1 : 0}`;
 
-function decode(value: string): { seq: number; receivedAt: number; owner: string } {
-  const [seq, receivedAt, owner] = value.split(':');
-  return { seq: Number(seq), receivedAt: Number(receivedAt), owner: owner ?? '' };
+/** A claim written before `live` existed has three fields: its retries deliver after their write, as they did. */
+function decode(value: string): { seq: number; receivedAt: number; owner: string; live: boolean } {
+  const [seq, receivedAt, owner, live] = value.split(':');
+  return { seq: Number(seq), receivedAt: Number(receivedAt), owner: owner ?? '', live: live === '1' };
 }
