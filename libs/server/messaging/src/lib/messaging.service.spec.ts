@@ -12,11 +12,13 @@ import { SeqAllocator } from './seq-allocator';
 class FakeMessages {
   stored: StoredMessage[] = [];
   gsiLags = false;
+  gsiQueries = 0;
   async put(m: StoredMessage) {
     if (this.stored.some((s) => s.roomId === m.roomId && s.seq === m.seq)) throw new SeqTakenError('taken');
     this.stored.push(m);
   }
   async findByMessageId(roomId: string, messageId: string) {
+    this.gsiQueries++;
     if (this.gsiLags) return undefined;
     return this.stored.find((m) => m.roomId === roomId && m.messageId === messageId);
   }
@@ -186,6 +188,34 @@ describe('MessagingService', () => {
       await service.send(alice, event(id('2')), deliver);
       expect(written).toBe(true);
       expect(seen.map((m) => m.messageId)).toEqual([id('2')]);
+    });
+  });
+
+  describe('the messageId GSI query', () => {
+    const sentNow = (messageId: string): EncryptedEvent => ({ ...event(messageId), sentAt: Date.now() });
+
+    it('is skipped for a recent send whose claim is fresh: nothing can have been stored before', async () => {
+      await service.send(alice, sentNow(id('1')));
+      await service.send(alice, sentNow(id('2')));
+      expect(messages.gsiQueries).toBe(0);
+      expect(messages.stored).toHaveLength(2);
+    });
+
+    it('is asked for a retry (the claim exists), an old send, or a sender clock far ahead', async () => {
+      const first = await service.send(alice, sentNow(id('1')));
+      expect(await service.send(alice, { ...first.message })).toMatchObject({ duplicate: true });
+      expect(messages.gsiQueries).toBe(1);
+      await service.send(alice, { ...event(id('2')), sentAt: Date.now() - 10 * 60_000 });
+      await service.send(alice, { ...event(id('3')), sentAt: Date.now() + 10 * 60_000 });
+      expect(messages.gsiQueries).toBe(3);
+    });
+
+    it('is asked while the room recovers from lost claims, and finds the copy stored before the loss', async () => {
+      const first = await service.send(alice, sentNow(id('1')));
+      service = make(); // a new process: no claims, the counter is re-seeded from the table
+      const retry = await service.send(alice, { ...first.message });
+      expect(retry).toEqual({ message: first.message, duplicate: true });
+      expect(messages.stored).toHaveLength(1);
     });
   });
 
