@@ -1,20 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { formatRecoveryKey, parseRecoveryKey } from '@parley/shared/crypto';
+import { launchChromium } from './browser';
 import { startServer, type RunningServer } from './server';
 
-const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-  '--disable-quic',
-  '--disable-sync',
-];
 /** Argon2id with 64 MiB runs in the page (twice for a password change); allow for 2 busy cores. */
 const SLOW = 90_000;
 const UI = 20_000;
@@ -120,7 +110,7 @@ async function browserStorage(page: Page): Promise<string> {
 
 beforeAll(async () => {
   server = await startServer();
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  browser = await launchChromium();
   phone = await browsing(390);
   laptop = await browsing(1280);
   fresh = await browsing(1280);

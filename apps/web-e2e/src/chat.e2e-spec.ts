@@ -1,19 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { launchChromium } from './browser';
 import { startServer, type RunningServer } from './server';
 import { signUp } from './sign-up';
 
-const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-  '--disable-quic',
-  '--disable-sync',
-];
 /** Argon2id with 64 MiB runs in the page; registration and login can take several seconds on 2 cores. */
 const SLOW = 60_000;
 const UI = 20_000;
@@ -86,7 +76,7 @@ async function seesMessage(p: Person, text: string): Promise<void> {
 
 beforeAll(async () => {
   server = await startServer();
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  browser = await launchChromium();
   alice = await person('Alice');
   bob = await person('Bob');
   aliceLaptop = await person('Alice');

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { launchChromium } from './browser';
 import { startServer, type RunningServer } from './server';
 import { signUp } from './sign-up';
 
@@ -9,11 +10,6 @@ import { signUp } from './sign-up';
  * back with a message sent in between.
  */
 
-const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-  '--no-first-run', '--disable-quic', '--disable-sync',
-];
 /** The server's presence grace period, shortened for the test (default 5 s: a reload must not flap). */
 const GRACE_MS = 1_500;
 const SLOW = 60_000;
@@ -108,7 +104,7 @@ beforeAll(async () => {
   // startServer passes its environment on; jest gives each test file its own copy of process.env.
   process.env['PRESENCE_GRACE_MS'] = String(GRACE_MS);
   server = await startServer();
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  browser = await launchChromium();
   alice = await person('Alice', { width: 1280, height: 800 });
   bob = await person('Bob', { width: 390, height: 844 });
 }, SLOW);

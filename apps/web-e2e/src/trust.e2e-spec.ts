@@ -3,13 +3,11 @@
 // browser with Playwright's page.route — an inserted member, a replayed old epoch, a tampered message, a changed
 // identity key — and the room must show the warning, disable sending and never show forged plaintext.
 import { randomBytes } from 'node:crypto';
-import { chromium, type Browser, type Page, type Route } from 'playwright-core';
+import { type Browser, type Page, type Route } from 'playwright-core';
+import { launchChromium } from './browser';
 import { startServer, type RunningServer } from './server';
 import { signUp } from './sign-up';
 
-const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-  '--disable-component-update', '--no-first-run', '--disable-quic', '--disable-sync'];
 const SLOW = 60_000;
 const UI = 20_000;
 
@@ -103,7 +101,7 @@ async function rewrite(route: Route, change: (body: unknown) => unknown): Promis
 
 beforeAll(async () => {
   server = await startServer();
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  browser = await launchChromium();
   alice = await person('Alice');
   bob = await person('Bob', 390);
 }, SLOW);

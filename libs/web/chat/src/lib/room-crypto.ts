@@ -30,6 +30,7 @@ import {
 } from '@parley/shared/crypto';
 import { ApiClient, ApiRequestError, ProfileCache, SessionStore, type VerifiedProfile } from '@parley/web/core';
 import { RoomSecurity } from './trust/room-security';
+import { readItem, writeItem } from './safe-storage';
 
 /** Room epoch keys known to this device, by epoch. */
 export type Keyring = Map<number, Uint8Array>;
@@ -498,20 +499,4 @@ export class RoomCrypto {
 
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-function readItem(key: string): string | null {
-  try {
-    return localStorage.getItem(key);
-  } catch {
-    return null;
-  }
-}
-
-function writeItem(key: string, value: string): void {
-  try {
-    localStorage.setItem(key, value);
-  } catch {
-    // Without storage the checks still hold for this tab's lifetime.
-  }
 }

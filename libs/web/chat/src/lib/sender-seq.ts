@@ -1,4 +1,5 @@
 import { Injectable } from '@angular/core';
+import { readItem, writeItem } from './safe-storage';
 
 /**
  * Per-device, per-room message counters (`senderSeq`), kept in localStorage so that a reload never reuses a
@@ -15,21 +16,5 @@ export class SenderSeq {
     this.memory.set(key, value + 1);
     writeItem(key, String(value + 1));
     return value;
-  }
-}
-
-function readItem(key: string): string | null {
-  try {
-    return localStorage.getItem(key);
-  } catch {
-    return null;
-  }
-}
-
-function writeItem(key: string, value: string): void {
-  try {
-    localStorage.setItem(key, value);
-  } catch {
-    // The in-memory counter still keeps numbers unique for this tab.
   }
 }
