@@ -68,6 +68,10 @@ export class RoomRepository {
     await this.members.create({ roomId, ...member }, { overwrite: true });
   }
 
+  async deleteMember(roomId: string, userId: string): Promise<void> {
+    await this.members.delete({ roomId, userId });
+  }
+
   async findMember(roomId: string, userId: string): Promise<RoomMember | undefined> {
     const item = await this.members.get({ roomId, userId });
     return item ? { userId: item.userId, role: item.role as RoomRole, joinedEpoch: item.joinedEpoch } : undefined;

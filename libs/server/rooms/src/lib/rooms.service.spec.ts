@@ -25,6 +25,7 @@ class FakeRoomRepository {
     this.members.set(roomId, (this.members.get(roomId) ?? new Map()).set(m.userId, m));
   }
   async findMember(roomId: string, userId: string) { return this.members.get(roomId)?.get(userId); }
+  async deleteMember(roomId: string, userId: string) { this.members.get(roomId)?.delete(userId); }
   async listMembers(roomId: string) { return [...(this.members.get(roomId)?.values() ?? [])]; }
   async roomsOf() { return []; }
   async addEpoch(e: EpochKeyEnvelope) {
@@ -100,6 +101,69 @@ describe('RoomsService', () => {
     const third = id('t');
     await expect(service.appendOp(guest, roomId, op({ seq: 2, op: 'add', target: third, actorUserId: guest.userId })))
       .rejects.toBeInstanceOf(ForbiddenException);
+  });
+
+  describe('remove, leave and role', () => {
+    const third: AuthUser = { userId: id('t'), username: 'third', token: 't' };
+    let removed: string[];
+
+    beforeEach(async () => {
+      // Its own array: the bus delivers on a later tick, so a late event of the previous test lands there.
+      const heard: string[] = [];
+      removed = heard;
+      await bus.subscribe('room.member.removed', (e) => void heard.push(`${e.userId} by ${e.by}`));
+      await service.appendOp(owner, roomId, op({ seq: 1, op: 'add', target: guest.userId }));
+      await service.appendOp(owner, roomId, op({ seq: 2, op: 'add', target: third.userId }));
+    });
+    const settle = () => new Promise((r) => setImmediate(r));
+
+    it('lets an admin remove a member: gone from the list, announced, no new epoch key for them', async () => {
+      await service.appendOp(owner, roomId, op({ seq: 3, op: 'remove', target: guest.userId }));
+      await settle();
+      expect(await repo.findMember(roomId, guest.userId)).toBeUndefined();
+      expect(removed).toEqual([`${guest.userId} by ${owner.userId}`]);
+      await expect(service.epochs(guest, roomId)).rejects.toBeInstanceOf(NotFoundException);
+      await expect(service.addEpoch(owner, roomId, envelope(1, [owner.userId, guest.userId])))
+        .rejects.toBeInstanceOf(BadRequestException);
+      expect(repo.ops.get(roomId)?.map((o) => o.op)).toEqual(['create', 'add', 'add', 'remove']);
+    });
+
+    it('lets a member leave by themselves, and announces it', async () => {
+      await service.appendOp(guest, roomId, op({ seq: 3, op: 'leave', target: guest.userId, actorUserId: guest.userId }));
+      await settle();
+      expect(await repo.findMember(roomId, guest.userId)).toBeUndefined();
+      expect(removed).toEqual([`${guest.userId} by ${guest.userId}`]);
+    });
+
+    it('lets an admin change a role, after which that member may remove others', async () => {
+      await service.appendOp(owner, roomId, op({ seq: 3, op: 'role', target: guest.userId, role: 'admin' }));
+      expect(await repo.findMember(roomId, guest.userId)).toMatchObject({ role: 'admin' });
+      await service.appendOp(guest, roomId, op({ seq: 4, op: 'remove', target: third.userId, actorUserId: guest.userId }));
+      expect(await repo.findMember(roomId, third.userId)).toBeUndefined();
+      // An admin still cannot remove the owner.
+      await expect(service.appendOp(guest, roomId, op({ seq: 5, op: 'remove', target: owner.userId, actorUserId: guest.userId })))
+        .rejects.toBeInstanceOf(ForbiddenException);
+      await settle();
+    });
+
+    it.each([
+      ['a member removing someone', guest, { op: 'remove' as const, target: third.userId }, ForbiddenException],
+      ['an admin removing themselves', owner, { op: 'remove' as const, target: owner.userId }, BadRequestException],
+      ['removing a non-member', owner, { op: 'remove' as const, target: id('n') }, ConflictException],
+      ['leaving on behalf of someone else', guest, { op: 'leave' as const, target: third.userId }, BadRequestException],
+      ['a member changing a role', guest, { op: 'role' as const, target: third.userId, role: 'admin' as const }, ForbiddenException],
+      ["changing the owner's role", owner, { op: 'role' as const, target: owner.userId, role: 'member' as const }, ForbiddenException],
+      ['a role op without a role', owner, { op: 'role' as const, target: guest.userId }, BadRequestException],
+      ['a second create', owner, { op: 'create' as const, target: owner.userId }, BadRequestException],
+    ])('refuses %s and changes nothing', async (_name, actor, change, error) => {
+      const before = repo.ops.get(roomId)?.length;
+      await expect(service.appendOp(actor, roomId, op({ seq: 3, actorUserId: actor.userId, ...change })))
+        .rejects.toBeInstanceOf(error);
+      await settle();
+      expect(repo.ops.get(roomId)?.length).toBe(before);
+      expect(removed).toEqual([]);
+      expect(await repo.listMembers(roomId)).toHaveLength(3);
+    });
   });
 
   it('answers 404 to a non-member, so room ids cannot be probed', async () => {

@@ -59,28 +59,76 @@ export class RoomsService {
     return this.rooms.listOps(roomId);
   }
 
-  /** Appends a signed op. The walking skeleton supports `add`; the other kinds come with the rooms issue. */
+  /**
+   * Appends a signed membership op at the head of the chain, after the checks the server can make without keys
+   * (the same rules as the clients' `verifyRoomChain`, and stricter about the owner), then updates the member
+   * list and tells the gateways: `add` → room.member.added; `remove` and `leave` → room.member.removed (that
+   * user's sockets leave the room on every instance; the remover, or the next sender after a leave, rotates the
+   * epoch key in the client, and the removed user can fetch no new epoch); `role` changes a member's role.
+   */
   async appendOp(user: AuthUser, roomId: string, op: RoomOp): Promise<RoomOp> {
     if (op.roomId !== roomId) throw new BadRequestException('op.roomId must equal the room in the path');
     this.assertActor(user, op);
     const me = await this.requireMember(user, roomId);
-    if (op.op !== 'add') throw new BadRequestException(`op "${op.op}" is not supported yet`);
-    if (me.role !== 'owner' && me.role !== 'admin') throw new ForbiddenException('only an owner or admin may add members');
+    const target = await this.checkOp(me, roomId, op);
     const head = await this.rooms.lastOp(roomId);
     if (!head || op.seq !== head.seq + 1) {
       throw new ConflictException(`op.seq must be ${(head?.seq ?? -1) + 1}; refetch the ops and sign again`);
     }
-    if (await this.rooms.findMember(roomId, op.target)) throw new ConflictException('that user is already a member');
     try {
       await this.rooms.appendOp({ ...op });
     } catch (err) {
       if (err instanceof WriteConflictError) throw new ConflictException('another op took that seq; refetch and retry');
       throw err;
     }
-    const room = await this.rooms.findRoom(roomId);
-    await this.rooms.putMember(roomId, { userId: op.target, role: 'member', joinedEpoch: (room?.currentEpoch ?? 0) + 1 });
-    await this.bus.publish('room.member.added', { roomId, userId: op.target, by: user.userId });
+    switch (op.op) {
+      case 'add': {
+        const room = await this.rooms.findRoom(roomId);
+        await this.rooms.putMember(roomId, { userId: op.target, role: 'member', joinedEpoch: (room?.currentEpoch ?? 0) + 1 });
+        await this.bus.publish('room.member.added', { roomId, userId: op.target, by: user.userId });
+        break;
+      }
+      case 'remove':
+      case 'leave':
+        await this.rooms.deleteMember(roomId, op.target);
+        await this.bus.publish('room.member.removed', { roomId, userId: op.target, by: user.userId });
+        break;
+      case 'role':
+        if (target && op.role) await this.rooms.putMember(roomId, { ...target, role: op.role });
+        break;
+    }
     return op;
+  }
+
+  /** Who may do what (DESIGN §3); returns the target's membership where it has one. */
+  private async checkOp(me: RoomMember, roomId: string, op: RoomOp): Promise<RoomMember | undefined> {
+    const admin = me.role === 'owner' || me.role === 'admin';
+    const target = await this.rooms.findMember(roomId, op.target);
+    switch (op.op) {
+      case 'add':
+        if (!admin) throw new ForbiddenException('only an owner or admin may add members');
+        if (target) throw new ConflictException('that user is already a member');
+        return undefined;
+      case 'remove':
+        if (!admin) throw new ForbiddenException('only an owner or admin may remove members');
+        if (op.target === op.actorUserId) throw new BadRequestException('to remove yourself, leave the room (op "leave")');
+        if (!target) throw new ConflictException('that user is not a member');
+        if (target.role === 'owner') throw new ForbiddenException('the owner cannot be removed');
+        if (op.role !== undefined) throw new BadRequestException('a remove op carries no role');
+        return target;
+      case 'leave':
+        if (op.target !== op.actorUserId) throw new BadRequestException('a leave op names its own actor as the target');
+        if (op.role !== undefined) throw new BadRequestException('a leave op carries no role');
+        return target;
+      case 'role':
+        if (!admin) throw new ForbiddenException('only an owner or admin may change roles');
+        if (!target) throw new ConflictException('that user is not a member');
+        if (target.role === 'owner') throw new ForbiddenException("the owner's role cannot change");
+        if (op.role !== 'admin' && op.role !== 'member') throw new BadRequestException('a role op needs role "admin" or "member"');
+        return target;
+      default:
+        throw new BadRequestException('a create op only starts a room (POST /api/rooms)');
+    }
   }
 
   async epochs(user: AuthUser, roomId: string, since = 0): Promise<EpochKeyEnvelope[]> {

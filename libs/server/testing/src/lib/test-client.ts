@@ -147,14 +147,23 @@ export class TestClient {
 
   /** Adds a member with a signed op, then seals a new epoch key to every member's devices. */
   async invite(roomId: string, userId: string): Promise<void> {
+    await this.changeMembership(roomId, 'add', userId);
+  }
+
+  /** Removes a member (signed `remove` op), then rotates the epoch key to the members left, as the web app does. */
+  async remove(roomId: string, userId: string): Promise<void> {
+    await this.changeMembership(roomId, 'remove', userId);
+  }
+
+  private async changeMembership(roomId: string, op: 'add' | 'remove', userId: string): Promise<void> {
     const ops = await this.call<RoomOp[]>('rooms', 'GET', API.roomOps(roomId));
     const head = ops.body[ops.body.length - 1];
-    const addOp = await signRoomOp({ v: 1, roomId, seq: head.seq + 1, prevHash: await hashRoomOp(head), op: 'add',
+    const signed = await signRoomOp({ v: 1, roomId, seq: head.seq + 1, prevHash: await hashRoomOp(head), op,
       target: userId, actorUserId: this.userId, actorDeviceId: this.device.deviceId }, this.device);
-    const res = await this.call('rooms', 'POST', API.roomOps(roomId), addOp);
-    if (res.status !== 201) throw new Error(`add member ${res.status}: ${JSON.stringify(res.body)}`);
+    const res = await this.call('rooms', 'POST', API.roomOps(roomId), signed);
+    if (res.status !== 201) throw new Error(`${op} member ${res.status}: ${JSON.stringify(res.body)}`);
     const room = await this.call<RoomDetail>('rooms', 'GET', API.room(roomId));
-    await this.rotate(roomId, room.body.currentEpoch + 1, await hashRoomOp(addOp));
+    await this.rotate(roomId, room.body.currentEpoch + 1, await hashRoomOp(signed));
   }
 
   private async rotate(roomId: string, epoch: number, opsHead: string): Promise<void> {

@@ -373,6 +373,7 @@ describe('ChatStore', () => {
 
   it('fetches new epoch keys when a room it has open is updated', async () => {
     const { store, socket, crypto, api } = setup();
+    api.listRooms.mockResolvedValue([room('Team', ROOM)]);
     store.init();
     await store.openRoom(ROOM);
     crypto.loadEpochKeys.mockClear();
@@ -397,5 +398,21 @@ describe('lastContiguousSeq', () => {
     [[at(null), at(2), at(3)], 3],
   ])('of %j is %p', (messages, expected) => {
     expect(lastContiguousSeq(messages as ChatMessage[])).toBe(expected);
+  });
+
+  it('closes the open room when this account is no longer in it (removed, or left in another tab)', async () => {
+    const { store, socket, api } = setup();
+    api.listRooms.mockResolvedValue([room('Team', ROOM)]);
+    store.init();
+    await store.openRoom(ROOM);
+    expect(store.selectedRoomId()).toBe(ROOM);
+
+    api.listRooms.mockResolvedValue([room('Zoo')]);
+    socket.roomUpdates$.next({ roomId: ROOM, reason: 'member-removed' });
+    await flush();
+    await flush();
+
+    expect(store.selectedRoomId()).toBeNull();
+    expect(store.rooms().map((r) => r.name)).toEqual(['Zoo']);
   });
 });

@@ -1,5 +1,5 @@
 import { DOCUMENT, DestroyRef, Injectable, computed, inject, signal } from '@angular/core';
-import type { RoomUpdated, StoredMessage } from '@parley/shared/contracts';
+import type { StoredMessage } from '@parley/shared/contracts';
 import { DuplicateMessageError } from '@parley/shared/crypto';
 import { ApiClient, NotConnectedError, ProfileCache, SessionStore, SocketClient, errorMessage } from '@parley/web/core';
 import type { Subscription } from 'rxjs';
@@ -92,7 +92,9 @@ export class ChatStore {
       this.socket.messages$.subscribe((m) => void this.receive(m)),
       this.socket.on('file:received').subscribe(({ message }) => void this.receive(message)),
       this.socket.on('message:deleted').subscribe((d) => this.messageStore.tombstone(d)),
-      this.socket.roomUpdates$.subscribe((u) => void this.onRoomUpdated(u)),
+      this.socket.roomUpdates$.subscribe(({ roomId }) => void this.onRoomChanged(roomId)),
+      // Someone joined, left or was removed: re-verify the chain and show the members it names.
+      this.socket.on('room:op').subscribe(({ roomId }) => void this.onRoomChanged(roomId)),
       this.socket.reconnected$.subscribe(() => void this.catchUp()),
     );
     this.presence.init();
@@ -193,6 +195,26 @@ export class ChatStore {
     return `${profile.displayName} was added to the room.`;
   }
 
+  /** Removes a member from the open room and rotates its key. Resolves with a confirmation; throws a readable error. */
+  async removeMember(userId: string): Promise<string> {
+    const roomId = this._selectedRoomId();
+    if (!roomId) throw new Error('Open a room first.');
+    const name = await this.profiles.displayName(userId);
+    await this.crypto.remove(roomId, userId);
+    await this.refreshKeys(roomId);
+    void this.roomsStore.loadMembers(roomId);
+    return `${name} was removed from the room.`;
+  }
+
+  /** Leaves the open room: it disappears from the list, and nothing sent from now on reaches this account. */
+  async leaveRoom(): Promise<void> {
+    const roomId = this._selectedRoomId();
+    if (!roomId) return;
+    await this.crypto.leave(roomId);
+    this.closeRoom();
+    await this.loadRooms();
+  }
+
   /** Encrypts and sends a text message to the open room, showing it at once as "sending…". */
   async send(body: string): Promise<void> {
     const roomId = this._selectedRoomId();
@@ -233,15 +255,21 @@ export class ChatStore {
     await this.addStored(roomId, [message]);
   }
 
-  private async onRoomUpdated(update: RoomUpdated): Promise<void> {
+  /** A room's membership, epoch or listing changed: reload the list and, for a room this tab holds, its keys. */
+  private async onRoomChanged(roomId: string): Promise<void> {
     await this.loadRooms();
-    if (this.keyrings.has(update.roomId)) {
+    // This account was removed from the open room (or left it in another tab): close it.
+    if (roomId === this._selectedRoomId() && !this.rooms().some((r) => r.roomId === roomId)) {
+      this.closeRoom();
+      return;
+    }
+    if (this.keyrings.has(roomId)) {
       try {
-        await this.refreshKeys(update.roomId);
+        await this.refreshKeys(roomId);
       } catch (error) {
-        if (update.roomId === this._selectedRoomId()) this._roomError.set(errorMessage(error));
+        if (roomId === this._selectedRoomId()) this._roomError.set(errorMessage(error));
       }
-      void this.roomsStore.loadMembers(update.roomId);
+      void this.roomsStore.loadMembers(roomId);
     }
   }
 

@@ -139,6 +139,31 @@ export class RoomCrypto {
   }
 
   /**
+   * Removes a member: a signed `remove` op on the verified chain, then at once a new epoch sealed to the members
+   * left (DESIGN §3: the remover rotates), so the removed user reads nothing sent from now on.
+   */
+  async remove(roomId: string, userId: string): Promise<void> {
+    const chain = await this.verifiedChain(roomId);
+    if (!chain.members.includes(userId)) throw new Error('That user is not in this room.');
+    const op = await this.appendOp(roomId, 'remove', userId);
+    const members = chain.members.filter((m) => m !== userId);
+    for (let attempt = 0; ; attempt++) {
+      const room = await this.api.getRoom(roomId);
+      try {
+        await this.rotate(roomId, room.currentEpoch + 1, op, members);
+        return;
+      } catch (error) {
+        if (!(error instanceof ApiRequestError && error.status === 409) || attempt > 0) throw error;
+      }
+    }
+  }
+
+  /** Leaves a room (a signed `leave` op). The next member to send rotates: their epoch no longer fits the roster. */
+  async leave(roomId: string): Promise<void> {
+    await this.appendOp(roomId, 'leave', this.me().userId);
+  }
+
+  /**
    * Starts a new epoch sealed to every member's current devices. Used when this device is a member but holds no
    * key for the current epoch (e.g. it was set up after the last rotation), so that from now on it can read and
    * write. Resolves false when someone else rotated first.

@@ -2,6 +2,7 @@ import { ChangeDetectionStrategy, Component, computed, inject } from '@angular/c
 import { ChatStore } from './chat-store';
 import { Composer } from './composer';
 import { InviteForm } from './invite-form';
+import { MemberManager } from './member-manager';
 import { MessageList } from './message-list';
 import { PresenceDot } from './presence-dot';
 import { MemberTrust, TrustBanner, TrustService } from './trust';
@@ -10,7 +11,7 @@ import { TypingStore, typingText } from './typing-store';
 /** The open room: header with members (presence) and invite form, the conversation, who is typing, the composer. */
 @Component({
   selector: 'parley-room-view',
-  imports: [Composer, InviteForm, MessageList, MemberTrust, PresenceDot, TrustBanner],
+  imports: [Composer, InviteForm, MemberManager, MessageList, MemberTrust, PresenceDot, TrustBanner],
   changeDetection: ChangeDetectionStrategy.OnPush,
   host: { class: 'flex min-h-0 flex-1 flex-col' },
   template: `
@@ -48,6 +49,7 @@ import { TypingStore, typingText } from './typing-store';
         <div class="mt-3">
           <parley-invite-form />
         </div>
+        <div class="mt-2"><parley-member-manager /></div>
         <!-- [trust] members' safety numbers -->
         <div class="mt-2"><parley-member-trust [roomId]="room.roomId" /></div>
       </header>
