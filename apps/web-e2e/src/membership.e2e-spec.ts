@@ -98,6 +98,8 @@ describe('Removing members and leaving a room', () => {
     await alice.page.getByRole('button', { name: 'Remove Bob' }).click(); // the confirmation
     await alice.page.getByText('Bob was removed from the room.').waitFor({ timeout: UI });
     await until(async () => (await roomButton(bob).count()) === 0, 'the room leaves Bob’s list');
+    // The remover rotated at once: create, add Bob, add Carol, remove Bob → epoch 4.
+    await alice.page.getByText('Encrypted · epoch 4').waitFor({ timeout: UI });
     await send(alice, 'only for Carol now');
     await log(carol).getByText('only for Carol now').waitFor({ timeout: UI });
     // Bob's browser holds no key for the new epoch, and the server no longer lets him read the room.
@@ -115,6 +117,7 @@ describe('Removing members and leaving a room', () => {
     // Alice's key was made for a roster with Carol: her next message starts a new epoch first.
     await send(alice, 'alone again');
     await log(alice).getByText('alone again').waitFor({ timeout: UI });
+    await alice.page.getByText('Encrypted · epoch 5').waitFor({ timeout: UI });
     for (const p of [alice, bob, carol]) expect(p.pageErrors).toEqual([]);
   });
 });

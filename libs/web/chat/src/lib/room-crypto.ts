@@ -195,7 +195,9 @@ export class RoomCrypto {
     const known = [...keyring.keys()];
     const since = known.length ? Math.max(...known) : 0;
     // Envelopes first, then the chain: every op an envelope was built from is then in the chain we check it with.
-    const envelopes = await this.api.getEpochs(roomId, since);
+    // The newest known envelope comes again, to be checked against today's chain: if someone left or was removed
+    // since it was made, its `removedSince` says so and the next send rotates first.
+    const envelopes = await this.api.getEpochs(roomId, Math.max(0, since - 1));
     let room: { chain: VerifiedChain; detail: RoomDetail };
     try {
       room = await this.checkRoomDetail(roomId);
