@@ -171,6 +171,21 @@ describe('Parley in the browser', () => {
     await seesMessage(bob, text);
   }, SLOW);
 
+  it('shows Alice her two devices and lets her revoke the laptop from the first browser', async () => {
+    const { page } = alice;
+    await page.goto(`${server.baseUrl}/sessions`);
+    const devices = page.getByRole('list', { name: 'Devices' });
+    await devices.getByText('This device').waitFor({ timeout: UI });
+    expect(await devices.getByRole('listitem').count()).toBe(2);
+    const revoke = devices.getByRole('button', { name: /^Revoke device / });
+    expect(await revoke.count()).toBe(1); // never this device
+    const name = (await revoke.getAttribute('aria-label')) ?? '';
+    await revoke.click();
+    await devices.getByRole('button', { name, exact: true }).click(); // the confirmation
+    await devices.getByText('Revoked', { exact: true }).waitFor({ timeout: UI });
+    expect(await devices.getByRole('button', { name: /^Revoke device / }).count()).toBe(0);
+  });
+
   it('lets Bob log out', async () => {
     await bob.page.getByRole('button', { name: 'Log out' }).click();
 

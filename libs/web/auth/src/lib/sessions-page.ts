@@ -2,14 +2,15 @@ import { ChangeDetectionStrategy, Component, inject, type OnInit, signal } from 
 import { Router, RouterLink } from '@angular/router';
 import type { SessionInfo } from '@parley/shared/contracts';
 import { ApiClient, errorMessage, SessionStore } from '@parley/web/core';
+import { DevicesList } from './devices-list';
 
 /**
  * The browsers signed in to my account (one session each): when and where each was last used; end any of them,
- * or all at once. Route: `/sessions` (apps/web adds it with `authGuard`).
+ * or all at once; below, my devices (DevicesList). Route: `/sessions` (apps/web adds it with `authGuard`).
  */
 @Component({
   selector: 'parley-sessions-page',
-  imports: [RouterLink],
+  imports: [DevicesList, RouterLink],
   changeDetection: ChangeDetectionStrategy.OnPush,
   host: { class: 'block min-h-dvh bg-slate-50' },
   template: `
@@ -51,6 +52,7 @@ import { ApiClient, errorMessage, SessionStore } from '@parley/web/core';
         class="mt-6 rounded-lg bg-rose-600 px-4 py-2 text-sm font-medium text-white hover:bg-rose-700 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-rose-600">
         Log out everywhere
       </button>
+      <parley-devices-list />
     </main>
   `,
 })
