@@ -127,6 +127,8 @@ describe('Parley in the browser', () => {
 
     await seesMessage(bob, text);
     await seesMessage(alice, text);
+    // Recipients get the message as soon as its seq is claimed; the sender's ack follows the write, a moment later.
+    await alice.page.getByText('sending…').waitFor({ state: 'detached', timeout: UI });
     await expect(alice.page.getByText('sending…').count()).resolves.toBe(0);
   });
 
