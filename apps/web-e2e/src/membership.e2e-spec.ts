@@ -3,6 +3,7 @@ import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from './browser';
 import { startServer, type RunningServer } from './server';
 import { signUp } from './sign-up';
+import { until } from './until';
 
 /** Three sign-ups (Argon2id, 64 MiB, in the page) on 2 busy cores. */
 const SLOW = 90_000;
@@ -33,14 +34,6 @@ async function person(name: string): Promise<Person> {
 const roomButton = (p: Person) => p.page.getByRole('navigation', { name: 'Rooms' }).getByRole('button', { name: roomName });
 const log = (p: Person) => p.page.getByRole('log', { name: 'Messages' });
 const composer = (p: Person) => p.page.getByLabel('Message', { exact: true });
-
-async function until(check: () => Promise<boolean>, what: string, timeout = UI): Promise<void> {
-  const deadline = Date.now() + timeout;
-  while (!(await check().catch(() => false))) {
-    if (Date.now() > deadline) throw new Error(`Timed out: ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 async function send(p: Person, text: string): Promise<void> {
   await until(() => composer(p).isEnabled(), `${p.name} can write`);

@@ -3,6 +3,7 @@ import { type Browser, type BrowserContext, type Locator, type Page } from 'play
 import { launchChromium } from './browser';
 import { startServer, type RunningServer } from './server';
 import { signUp } from './sign-up';
+import { until } from './until';
 
 /**
  * The real-time side of the chat in two real browsers (Alice on a desktop, Bob on a 390 px phone) against the
@@ -81,15 +82,6 @@ async function createRoom(p: Person, name: string, invite: Person): Promise<void
 async function send(p: Person, text: string): Promise<void> {
   await composer(p).fill(text);
   await composer(p).press('Enter');
-}
-
-/** Polls until `check` holds (Playwright's auto-waiting assertions belong to @playwright/test, not used here). */
-async function until(check: () => Promise<boolean>, what: string, timeout = UI): Promise<void> {
-  const deadline = Date.now() + timeout;
-  while (!(await check().catch(() => false))) {
-    if (Date.now() > deadline) throw new Error(`Timed out: ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 async function presenceOf(p: Person, name: string): Promise<string | null> {

@@ -6,6 +6,7 @@ import { SessionStore } from '@parley/web/core';
 import { loginErrorMessage, registerErrorMessage } from './auth-errors';
 import { PASSWORD_MIN } from './account/password-rules';
 import { RecoveryKeyPanel } from './account/recovery-key-panel';
+import { ParleyBrand } from './account/parley-brand';
 import { AuthService, type AuthStep, type NewAccount } from './auth-service';
 
 type Mode = 'login' | 'register';
@@ -21,23 +22,12 @@ const STEP_TEXT: Record<AuthStep, string> = {
 /** Log in or create an account. All key derivation happens in this browser. */
 @Component({
   selector: 'parley-login-page',
-  imports: [ReactiveFormsModule, RouterLink, RecoveryKeyPanel],
+  imports: [ParleyBrand, ReactiveFormsModule, RouterLink, RecoveryKeyPanel],
   changeDetection: ChangeDetectionStrategy.OnPush,
   host: { class: 'block min-h-dvh bg-gradient-to-br from-indigo-50 via-white to-sky-50' },
   template: `
     <main class="mx-auto flex min-h-dvh w-full max-w-md flex-col justify-center px-4 py-10">
-      <div class="mb-8 flex items-center justify-center gap-3">
-        <span class="grid size-11 place-items-center rounded-2xl bg-indigo-600 text-white shadow-lg shadow-indigo-600/30" aria-hidden="true">
-          <svg viewBox="0 0 24 24" class="size-6" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round">
-            <path d="M21 12a8 8 0 0 1-11.6 7.1L4 20l1-4.6A8 8 0 1 1 21 12Z" />
-            <rect x="9" y="11" width="6" height="5" rx="1" /><path d="M10 11V9.5a2 2 0 0 1 4 0V11" />
-          </svg>
-        </span>
-        <div>
-          <h1 class="text-2xl font-semibold tracking-tight text-slate-900">Parley</h1>
-          <p class="text-sm text-slate-500">End-to-end encrypted group chat</p>
-        </div>
-      </div>
+      <parley-brand [heading]="true" />
 
       <section class="rounded-2xl border border-slate-200 bg-white p-6 shadow-xl shadow-slate-200/60 sm:p-8">
         @if (newAccount(); as created) {

@@ -1,6 +1,9 @@
-import { ChangeDetectionStrategy, Component } from '@angular/core';
+import { ChangeDetectionStrategy, Component, input } from '@angular/core';
 
-/** The logo and name above the signed-out pages (the page's own heading is its h1). */
+/**
+ * The logo and name above the signed-out pages. The name is the page's h1 where the page has no heading of its
+ * own (the login page); elsewhere the page's own heading is its h1.
+ */
 @Component({
   selector: 'parley-brand',
   changeDetection: ChangeDetectionStrategy.OnPush,
@@ -13,9 +16,15 @@ import { ChangeDetectionStrategy, Component } from '@angular/core';
       </svg>
     </span>
     <div>
-      <p class="text-2xl font-semibold tracking-tight text-slate-900">Parley</p>
+      @if (heading()) {
+        <h1 class="text-2xl font-semibold tracking-tight text-slate-900">Parley</h1>
+      } @else {
+        <p class="text-2xl font-semibold tracking-tight text-slate-900">Parley</p>
+      }
       <p class="text-sm text-slate-500">End-to-end encrypted group chat</p>
     </div>
   `,
 })
-export class ParleyBrand {}
+export class ParleyBrand {
+  readonly heading = input(false);
+}
