@@ -12,20 +12,31 @@ export class SeqTakenError extends Error {}
 @Injectable()
 export class MessageRepository {
   private readonly messages: ModelType<MessageItem>;
+  private readonly client: DynamoTables['client'];
 
   constructor(tables: DynamoTables) {
     this.messages = tables.define<MessageItem>('messages', messageSchema);
+    this.client = tables.client;
   }
 
-  /** Writes at (roomId, seq) once; a taken seq means the allocator went back, which must never pass silently. */
+  /**
+   * Writes at (roomId, seq) once; a taken seq means the allocator went back, which must never pass silently.
+   *
+   * dynamoose checks the item against the schema and builds the conditional PutItem (`return: 'request'`); the
+   * client dynamoose was given sends it. Why not `create()` alone, on the path every message takes: dynamoose 4
+   * logs each request and response by pretty-printing it with JSON.stringify and `require()`-ing an optional
+   * logger package that is not installed (a failed module resolution, twice per call), then builds an Item from
+   * the result. tools/bench/ddb-floor.mjs measured it against DynamoDB Local: see docs/PERFORMANCE.md.
+   */
   async put(message: StoredMessage): Promise<void> {
     const { seq, receivedAt, deleted: _deleted, ...event } = message;
     try {
-      await this.messages.create(
+      const request = await this.messages.create(
         { roomId: event.roomId, seq, messageId: event.messageId, senderUserId: event.senderUserId, receivedAt,
           event: JSON.stringify(event) },
-        { overwrite: false },
+        { overwrite: false, return: 'request' },
       );
+      await this.client.putItem(request);
     } catch (err) {
       if (isConditionFailed(err)) throw new SeqTakenError(`seq ${seq} of room ${event.roomId} is taken`);
       throw err;

@@ -17,7 +17,7 @@ import { PresenceService } from './presence.service';
 import { RateLimits } from './rate-limits';
 import { type ParleyServer, type ParleySocket, RealtimeRepository } from './realtime.repository';
 
-type Refusal = { ok: false; error: string };
+type Refusal = { ok: false; error: string; retryAfterMs?: number };
 
 /** Turns any failure into an error ack with a message a developer understands; the socket stays up. */
 function failure(err: unknown): Refusal {
@@ -166,7 +166,9 @@ export class MessagingGateway implements OnGatewayInit, OnGatewayConnection, OnG
       return { ok: false, error: `the payload is ${size} bytes; the limit is ${REALTIME_LIMITS.maxEventBytes}` };
     }
     const verdict = await this.limits.consume(socket.id, socket.data.user.userId);
-    if (!verdict.ok) return { ok: false, error: `rate limit reached; retry in ${verdict.retryAfterMs} ms` };
+    if (!verdict.ok) {
+      return { ok: false, error: `rate limit reached; retry in ${verdict.retryAfterMs} ms`, retryAfterMs: verdict.retryAfterMs };
+    }
     return validateDto(cls, body);
   }
 

@@ -8,8 +8,11 @@ import type {
   UserOffline, UserPresence,
 } from './realtime.dto';
 
-/** Every client → server event answers through its ack with one of these (DESIGN §4). */
-export type Ack<T extends object = object> = ({ ok: true } & T) | { ok: false; error: string };
+/**
+ * Every client → server event answers through its ack with one of these (DESIGN §4). A refusal for a rate limit
+ * says when the event would pass (`retryAfterMs`): it is a pause, not a failure of the event.
+ */
+export type Ack<T extends object = object> = ({ ok: true } & T) | { ok: false; error: string; retryAfterMs?: number };
 export type AckFn<T extends object = object> = (ack: Ack<T>) => void;
 
 export class RoomRefDto {

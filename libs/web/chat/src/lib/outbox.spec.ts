@@ -28,6 +28,18 @@ describe('Outbox', () => {
     expect(outbox.pending().map((e) => e.messageId)).toEqual(['a']);
   });
 
+  it('waits out a rate limit as long as the server says, without counting it as a failure', () => {
+    const outbox = new Outbox();
+    outbox.add(event('a'));
+    for (let i = 0; i < MAX_SEND_ATTEMPTS + 2; i++) {
+      expect(outbox.failed('a', outbox.begin('a') ?? -1, false, 730)).toEqual({ next: 'retry', inMs: 730 });
+    }
+    expect(outbox.failed('a', outbox.begin('a') ?? -1, false, 0)).toEqual({ next: 'retry', inMs: 50 });
+    // Real failures still count from zero.
+    expect(failTimes(outbox, 'a', 1)).toEqual([{ next: 'retry', inMs: 1_000 }]);
+    expect(outbox.pending().map((e) => e.messageId)).toEqual(['a']);
+  });
+
   it('starts no second attempt while one is in flight, and none after the ack', () => {
     const outbox = new Outbox();
     outbox.add(event('a'));

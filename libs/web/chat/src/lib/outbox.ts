@@ -3,6 +3,8 @@ import type { EncryptedEvent } from '@parley/shared/crypto';
 /** Attempts that reach the server and fail before a message shows "failed — retry". */
 export const MAX_SEND_ATTEMPTS = 3;
 const BACKOFF_MS = 1_000;
+/** A rate-limited attempt waits at least this long, whatever the server said (0 would resend at once). */
+const RATE_LIMIT_MIN_WAIT_MS = 50;
 
 interface Entry {
   event: EncryptedEvent;
@@ -23,7 +25,8 @@ export type AfterFailure =
 /**
  * The retry state machine of sent messages. An event stays here, with its messageId, until the server
  * acknowledges it, so every retry resends the very same event (the server stores it once). Being offline is no
- * failure: the event waits for the reconnect. An attempt the server refused or did not answer counts; after
+ * failure: the event waits for the reconnect; nor is a rate limit: the event goes again when the server said it
+ * would pass (typing fast must never fail a message). An attempt the server refused or did not answer counts; after
  * MAX_SEND_ATTEMPTS the message is failed until the user retries. Attempts are numbered, so the late timeout of
  * an attempt lost with the old connection cannot disturb the attempt that replaced it.
  */
@@ -55,11 +58,13 @@ export class Outbox {
     this.entries.delete(messageId);
   }
 
-  failed(messageId: string, attempt: number, offline: boolean): AfterFailure {
+  /** `retryAfterMs`: the server refused the attempt for a rate limit and said when it would pass. */
+  failed(messageId: string, attempt: number, offline: boolean, retryAfterMs?: number): AfterFailure {
     const entry = this.entries.get(messageId);
     if (!entry || entry.current !== attempt) return { next: 'none' };
     entry.current = null;
     if (offline) return { next: 'wait-for-connection' };
+    if (retryAfterMs !== undefined) return { next: 'retry', inMs: Math.max(RATE_LIMIT_MIN_WAIT_MS, retryAfterMs) };
     entry.failures += 1;
     if (entry.failures >= MAX_SEND_ATTEMPTS) return { next: 'failed' };
     return { next: 'retry', inMs: BACKOFF_MS * 2 ** (entry.failures - 1) };

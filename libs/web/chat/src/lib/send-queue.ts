@@ -1,6 +1,6 @@
 import { DestroyRef, Injectable, inject } from '@angular/core';
 import type { EncryptedEvent } from '@parley/shared/crypto';
-import { NotConnectedError, SocketClient, errorMessage } from '@parley/web/core';
+import { NotConnectedError, RateLimitedError, SocketClient, errorMessage } from '@parley/web/core';
 import type { ChatMessage } from './chat-message';
 import { Outbox } from './outbox';
 import { ReceiptsStore } from './receipts-store';
@@ -10,7 +10,7 @@ export type SendUpdate = (roomId: string, messageId: string, change: Partial<Cha
 
 /**
  * Delivers sent events until the server acknowledges them: retries with backoff after an error or a timeout,
- * waits for the reconnect while offline, and gives up ("failed — retry") only after repeated failures
+ * waits out a rate limit, waits for the reconnect while offline, and gives up ("failed — retry") only after repeated failures
  * (see Outbox). Every attempt sends the same event, so the server stores it once.
  */
 @Injectable()
@@ -63,7 +63,8 @@ export class SendQueue {
       this.receipts.sent(roomId, ack.seq, ack.receivedAt);
       this.update(roomId, messageId, { status: 'sent', seq: ack.seq, error: undefined });
     } catch (error) {
-      const after = this.outbox.failed(messageId, attempt, error instanceof NotConnectedError);
+      const after = this.outbox.failed(messageId, attempt, error instanceof NotConnectedError,
+        error instanceof RateLimitedError ? error.retryAfterMs : undefined);
       if (after.next === 'failed') this.update(roomId, messageId, { status: 'failed', error: errorMessage(error) });
       if (after.next === 'retry') {
         const timer = setTimeout(() => {

@@ -3,7 +3,7 @@ import { TestBed } from '@angular/core/testing';
 import { Router } from '@angular/router';
 import { io } from 'socket.io-client';
 import { SessionStore } from './session-store';
-import { NotConnectedError, SocketClient } from './socket-client';
+import { NotConnectedError, RateLimitedError, SocketClient } from './socket-client';
 
 jest.mock('socket.io-client', () => ({ io: jest.fn() }));
 
@@ -133,5 +133,19 @@ describe('SocketClient', () => {
     ioSocket.fire('typing:started', { roomId: 'r', userId: 'u', expiresInMs: 5000 });
 
     expect(typing).toHaveBeenCalledWith({ roomId: 'r', userId: 'u', expiresInMs: 5000 });
+  });
+
+  it('tells a rate limit (with the wait the server named) from any other refusal', async () => {
+    const { client, ioSocket } = setup(true);
+    ioSocket.fire('connect');
+    ioSocket.emitWithAck.mockResolvedValueOnce({ ok: false, error: 'rate limit reached; retry in 420 ms', retryAfterMs: 420 });
+    const limited = client.send({ messageId: 'm' } as never);
+    await expect(limited).rejects.toBeInstanceOf(RateLimitedError);
+    await expect(limited).rejects.toMatchObject({ retryAfterMs: 420 });
+
+    ioSocket.emitWithAck.mockResolvedValueOnce({ ok: false, error: 'join the room (room:join) before sending to it' });
+    const refused = client.send({ messageId: 'm' } as never);
+    await expect(refused).rejects.not.toBeInstanceOf(RateLimitedError);
+    await expect(refused).rejects.toThrow('join the room (room:join) before sending to it');
   });
 });

@@ -29,6 +29,13 @@ export class NotConnectedError extends Error {
   }
 }
 
+/** The server refused an event for a rate limit; it passes after `retryAfterMs`. */
+export class RateLimitedError extends Error {
+  constructor(message: string, readonly retryAfterMs: number) {
+    super(message);
+  }
+}
+
 const ACK_TIMEOUT_MS = 10_000;
 const AUTH_RETRY_MS = 5_000;
 /** The events forwarded to `on()`; socket.io's own `connect`/`disconnect` are handled here. */
@@ -197,8 +204,9 @@ export class SocketClient {
     } catch {
       throw new Error(timeoutMessage);
     }
-    if (!ack.ok) throw new Error(ack.error || 'The server refused the request.');
-    return ack;
+    if (ack.ok) return ack;
+    if (typeof ack.retryAfterMs === 'number') throw new RateLimitedError(ack.error, ack.retryAfterMs);
+    throw new Error(ack.error || 'The server refused the request.');
   }
 
   private reconnect(): void {
