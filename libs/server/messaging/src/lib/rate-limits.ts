@@ -10,7 +10,8 @@ export type RateVerdict = { ok: true } | { ok: false; retryAfterMs: number };
  * - Per socket: in memory. A socket lives on one instance, so there is nothing to share and no round trip.
  * - Per user: in Redis, so a user cannot multiply the budget by opening sockets on several instances; an
  *   in-memory insurance limiter takes over while Redis is unreachable (limits stay on, per instance). In
- *   memory in one process.
+ *   memory in one process. Both user limiters share one auto-pipelined connection: their two commands, issued
+ *   in the same tick, leave in one write and come back in one read.
  */
 @Injectable()
 export class RateLimits {
@@ -22,11 +23,12 @@ export class RateLimits {
   constructor(redis: RedisConnections, @Inject(MESSAGING_CONFIG) config: MessagingConfig) {
     this.socketBurst = new RateLimiterMemory({ points: config.RATE_SOCKET_PER_SECOND, duration: 1 });
     this.socketSustained = new RateLimiterMemory({ points: config.RATE_SOCKET_PER_MINUTE, duration: 60 });
+    const store = redis.enabled ? redis.connect('rate', { enableAutoPipelining: true }) : undefined;
     const shared = (points: number, duration: number, name: string): RateLimiterAbstract => {
       const memory = new RateLimiterMemory({ points, duration });
-      if (!redis.enabled) return memory;
+      if (!store) return memory;
       return new RateLimiterRedis({
-        storeClient: redis.connect(`rate-${name}`), points, duration, keyPrefix: `parley:rate:${name}`,
+        storeClient: store, points, duration, keyPrefix: `parley:rate:${name}`,
         rejectIfRedisNotReady: true, insuranceLimiter: memory,
       });
     };

@@ -93,7 +93,8 @@ export class SeqAllocator {
     private readonly messages: MessageRepository,
   ) {
     if (redis.enabled) {
-      const connection = redis.connect('seq');
+      // Auto-pipelined: the claims of sends that arrive in one tick (any socket, any room) share a write and a read.
+      const connection = redis.connect('seq', { enableAutoPipelining: true });
       connection.defineCommand('parleyClaim', { numberOfKeys: 3, lua: CLAIM_SCRIPT });
       connection.defineCommand('parleyRepair', { numberOfKeys: 2, lua: REPAIR_SCRIPT });
       this.redis = connection as ClaimingRedis;

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import { Redis } from 'ioredis';
+import { Redis, type RedisOptions } from 'ioredis';
 import { CoreConfig } from '../config/core.config';
 import { CORE_CONFIG } from '../config/tokens';
 
@@ -19,9 +19,10 @@ export class RedisConnections implements OnApplicationShutdown {
   }
 
   /** A new connection; callers keep it for the life of the process. */
-  connect(purpose: string): Redis {
+  connect(purpose: string, options: RedisOptions = {}): Redis {
     if (!this.config.REDIS_URL) throw new Error('REDIS_URL is not set');
-    const redis = new Redis(this.config.REDIS_URL, { connectionName: `parley:${this.config.INSTANCE_ID}:${purpose}` });
+    const redis = new Redis(this.config.REDIS_URL,
+      { ...options, connectionName: `parley:${this.config.INSTANCE_ID}:${purpose}` });
     // ioredis reconnects by itself; log instead of crashing on 'error' events.
     redis.on('error', (err) => this.logger.warn({ purpose, err: err.message }, 'redis connection error'));
     this.open.push(redis);
