@@ -4,10 +4,12 @@
  * handshakes left (Parley's handshake makes HTTP calls, the baseline's none: without it the comparison would be
  * of the two collectors' timing). SIGWINCH because Nest's shutdown hooks take SIGUSR2, and a process without the
  * hook ignores it. With BENCH_HEAP_SNAPSHOT_DIR set it also writes a heap snapshot (`--heap-snapshot`; read it with
- * tools/bench/heap-top.mjs).
+ * tools/bench/heap-top.mjs). With BENCH_MEMORY_DIAG_DIR set (a diagnostic, not part of the reported figures) it
+ * also appends, per reading, where the RSS is: smaps_rollup, V8's heap spaces, and the TCP sockets it holds.
  */
+import { appendFileSync, readFileSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeHeapSnapshot } from 'node:v8';
+import { getHeapSpaceStatistics, getHeapStatistics, writeHeapSnapshot } from 'node:v8';
 
 process.on('SIGWINCH', () => {
   const gc = (globalThis as { gc?: () => void }).gc;
@@ -16,4 +18,36 @@ process.on('SIGWINCH', () => {
   console.error(`BENCH_MEMORY ${JSON.stringify(process.memoryUsage())}`);
   const dir = process.env['BENCH_HEAP_SNAPSHOT_DIR'];
   if (dir) writeHeapSnapshot(join(dir, `${process.pid}-${Date.now()}.heapsnapshot`));
+  const diag = process.env['BENCH_MEMORY_DIAG_DIR'];
+  if (!diag) return;
+  appendFileSync(join(diag, `${process.pid}.jsonl`), `${JSON.stringify(memoryDiagnostic())}\n`);
+  writeFileSync(join(diag, `${process.pid}-${Date.now()}.smaps`), readFileSync('/proc/self/smaps'));
 });
+
+/** Where the process's memory is, from the kernel's and V8's point of view. */
+function memoryDiagnostic(): Record<string, unknown> {
+  const rollup = Object.fromEntries(readFileSync('/proc/self/smaps_rollup', 'utf8').split('\n').slice(1)
+    .map((l) => l.match(/^(\w+):\s+(\d+) kB/)).filter((m) => m !== null).map((m) => [m[1], Number(m[2])]));
+  const spaces = Object.fromEntries(getHeapSpaceStatistics().map((s) => [s.space_name,
+    { sizeKiB: s.space_size >> 10, usedKiB: s.space_used_size >> 10, physicalKiB: s.physical_space_size >> 10 }]));
+  const inodes = new Set(readdirSync('/proc/self/fd').map((fd) => {
+    try { return readlinkSync(`/proc/self/fd/${fd}`).match(/^socket:\[(\d+)\]$/)?.[1]; } catch { return undefined; }
+  }).filter(Boolean));
+  // Our TCP sockets, by peer port for outbound ones (auth, rooms, Redis, DynamoDB); state 01 is ESTABLISHED.
+  const byRemotePort: Record<string, number> = {};
+  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    for (const line of readFileSync(file, 'utf8').split('\n').slice(1)) {
+      const f = line.trim().split(/\s+/);
+      if (f.length < 10 || !inodes.has(f[9])) continue;
+      const local = parseInt(f[1].split(':')[1], 16);
+      const remote = parseInt(f[2].split(':')[1], 16);
+      const key = `${String(local) === process.env['PORT'] ? 'inbound' : `to :${remote}`} state ${f[3]}`;
+      byRemotePort[key] = (byRemotePort[key] ?? 0) + 1;
+    }
+  }
+  const h = getHeapStatistics();
+  return { at: new Date().toISOString(), memoryUsage: process.memoryUsage(), smapsRollupKiB: rollup, spaces,
+    heap: { totalPhysicalKiB: h.total_physical_size >> 10, mallocedKiB: h.malloced_memory >> 10,
+      peakMallocedKiB: h.peak_malloced_memory >> 10, externalKiB: h.external_memory >> 10 },
+    fds: readdirSync('/proc/self/fd').length, tcp: byRemotePort };
+}

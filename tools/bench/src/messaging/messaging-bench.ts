@@ -5,6 +5,8 @@
  *   --step=5 (seconds per ramp step) --ramp-start=250 --ramp-factor=1.25 --ramp-max=8000
  *   --systems=baseline,parley --profile (gateways run with --cpu-prof into dist/bench/profiles)
  *   --heap-snapshot (C's instance writes a heap snapshot before and after the sockets, into dist/bench/heap)
+ * Diagnostics for C (environment, not in the report): BENCH_MEMORY_DIAG_DIR=<dir> makes C's instance write where
+ * its RSS is at each reading (gc-hook.ts); BENCH_MEMORY_DIAG_HOLD_MS=<ms> logs one more reading that much later.
  */
 import { mkdirSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -124,6 +126,13 @@ async function idleMemory(sys: SystemUnderTest, gens: Generator[]): Promise<Idle
   const connectSeconds = (Date.now() - started) / 1000;
   await new Promise((r) => setTimeout(r, 3_000));
   const after = await settledRss();
+  // A diagnostic, not part of the report: the same reading again after a longer idle time (V8's memory reducer).
+  const hold = Number(process.env['BENCH_MEMORY_DIAG_HOLD_MS'] ?? 0);
+  if (hold > 0) {
+    await new Promise((r) => setTimeout(r, hold));
+    const later = await settledRss();
+    log(`C diagnostic: ${hold} ms later RSS ${(later.rss / 1024).toFixed(1)} MiB (${((later.rss - before.rss) / options.idle).toFixed(1)} KiB a socket), heap ${((later.heapKiB - before.heapKiB) / options.idle).toFixed(1)} KiB a socket`);
+  }
   await Promise.all(gens.map((g) => g.call({ type: 'disconnect' })));
   return { sockets: options.idle, rssBeforeKiB: before.rss, rssAfterKiB: after.rss,
     perSocketKiB: (after.rss - before.rss) / options.idle, heapPerSocketKiB: (after.heapKiB - before.heapKiB) / options.idle,
