@@ -5,6 +5,7 @@
  *   --step=5 (seconds per ramp step) --ramp-start=250 --ramp-factor=1.25 --ramp-max=8000
  *   --systems=baseline,parley --profile (gateways run with --cpu-prof into dist/bench/profiles)
  *   --heap-snapshot (C's instance writes a heap snapshot before and after the sockets, into dist/bench/heap)
+ *   --c-node-options=<flags> (Node/V8 flags for C's instance of both systems, e.g. --max-semi-space-size=8)
  * Diagnostics for C (environment, not in the report): BENCH_MEMORY_DIAG_DIR=<dir> makes C's instance write where
  * its RSS is at each reading (gc-hook.ts); BENCH_MEMORY_DIAG_HOLD_MS=<ms> logs one more reading that much later.
  */
@@ -20,8 +21,8 @@ import { startBaseline, startParley, type SystemUnderTest } from './systems';
 const buildDir = dirname(process.argv[1]);
 const root = resolve(process.env['BENCH_ROOT'] ?? process.cwd());
 const args = new Map(process.argv.slice(2).map((a) => {
-  const [k, v] = a.replace(/^--/, '').split('=');
-  return [k, v ?? 'true'] as const;
+  const [k, ...v] = a.replace(/^--/, '').split('=');
+  return [k, v.length > 0 ? v.join('=') : 'true'] as const;
 }));
 const num = (name: string, fallback: number) => {
   const value = Number(args.get(name) ?? fallback);
@@ -45,6 +46,8 @@ const options = {
   systems: (args.get('systems') ?? 'baseline,parley').split(','),
   profile: args.has('profile'),
   heapSnapshot: args.has('heap-snapshot'),
+  /** Node/V8 flags for C's instance of both systems, e.g. --c-node-options=--max-semi-space-size=8 (a deployment choice). */
+  cNodeOptions: args.get('c-node-options') ?? '',
 };
 if (clients % roomSize !== 0) throw new Error('--clients must be a multiple of --room-size');
 /** What to stop if the run is interrupted (Ctrl-C, a timeout): no orphan servers, Redis or DynamoDB Local. */
@@ -105,7 +108,7 @@ async function idleMemory(sys: SystemUnderTest, gens: Generator[]): Promise<Idle
   const snapshots = join(root, 'dist/bench/heap');
   if (options.heapSnapshot) mkdirSync(snapshots, { recursive: true });
   const instance = await sys.addInstance('gw3', {
-    NODE_OPTIONS: `--expose-gc --require=${join(buildDir, 'gc-hook.cjs')}`,
+    NODE_OPTIONS: `--expose-gc --require=${join(buildDir, 'gc-hook.cjs')} ${options.cNodeOptions}`.trim(),
     ...(options.heapSnapshot && { BENCH_HEAP_SNAPSHOT_DIR: snapshots }),
   });
   const settledRss = async () => {
