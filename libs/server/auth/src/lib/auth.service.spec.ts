@@ -18,6 +18,7 @@ class FakeUsers {
     this.byName.set(user.username, user);
   }
   async findByUsername(username: string) { return this.byName.get(username); }
+  async findKdfByUsername(username: string) { return this.byName.get(username)?.kdf; }
 }
 
 const id = (c: string) => c.repeat(22);

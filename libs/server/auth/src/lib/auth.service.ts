@@ -44,8 +44,8 @@ export class AuthService {
 
   /** KDF parameters for a username; for an unknown one a deterministic fake salt, same shape, same work. */
   async prelogin(username: string): Promise<KdfParams> {
-    const user = await this.users.findByUsername(username);
-    if (user) return user.kdf;
+    const kdf = await this.users.findKdfByUsername(username);
+    if (kdf) return kdf;
     const salt = createHmac('sha256', this.secrets.preloginSecret).update(`prelogin:${username}`).digest()
       .subarray(0, 16).toString('base64url');
     return { ...CLIENT_KDF, salt };

@@ -60,16 +60,24 @@ function atBackupVersion(version: number): ConditionType {
 const claimKey = (username: string) => `USERNAME#${username}`;
 /** A key no user has (ids are 22 characters): the second read of an unknown name. */
 const NO_SUCH_USER = 'NO-SUCH-USER';
+/**
+ * What prelogin's second read finds there: KDF parameters shaped like a user's and no username (so it is nobody:
+ * findById, login and search skip it). A hit costs DynamoDB more than a miss, so the decoy makes that read a hit
+ * for unknown names too.
+ */
+const DECOY_KDF = JSON.stringify({ kdf: 'argon2id', m: 65536, t: 3, p: 1, salt: 'A'.repeat(22) });
 
 /** Users, username claims and device certificates. The only code that touches auth's tables. */
 @Injectable()
 export class UserRepository {
   private readonly users: ModelType<UserItem>;
   private readonly devices: ModelType<DeviceItem>;
+  private readonly client: DynamoTables['client'];
 
   constructor(tables: DynamoTables) {
     this.users = tables.define<UserItem>('users', userSchema);
     this.devices = tables.define<DeviceItem>('devices', deviceSchema);
+    this.client = tables.client;
   }
 
   /** Claims the name, then writes the user; undoes the claim if the user id turns out to be taken. */
@@ -109,6 +117,42 @@ export class UserRepository {
     const claim = await this.users.get(claimKey(username));
     const item = await this.users.get(claim?.ownerId ?? NO_SUCH_USER);
     return claim?.ownerId && item?.username ? toRecord(item) : undefined;
+  }
+
+  /**
+   * Prelogin's read, which must take as long for a name nobody has as for a user's: its timing must not tell who
+   * has an account. The same two reads as findByUsername, with three differences, each measured on a slow machine
+   * (apps/auth tokens.integration-spec, "timing within noise"), where a known name answered 4–7 ms slower:
+   * - the user's read asks for the KDF parameters only, not kilobytes of wrapped keys;
+   * - for an unknown name it reads a decoy item (writeDecoy), so DynamoDB has a hit to return in both cases;
+   * - both reads go through the client dynamoose was given, because dynamoose turns a hit into an Item through a
+   *   long chain of promises (a miss skips it): milliseconds on a busy box, twice for a known name only.
+   */
+  async findKdfByUsername(username: string): Promise<KdfParams | undefined> {
+    const claim = await this.rawGet(claimKey(username), ['ownerId']);
+    const ownerId = claim?.['ownerId']?.S;
+    const user = await this.rawGet(ownerId ?? NO_SUCH_USER, ['username', 'kdf']);
+    if (!ownerId && !user) await this.writeDecoy();
+    const kdf = user?.['kdf']?.S;
+    return ownerId && user?.['username']?.S && kdf ? (JSON.parse(kdf) as KdfParams) : undefined;
+  }
+
+  private async rawGet(userId: string, attributes: string[]) {
+    const { Item } = await this.client.getItem({
+      TableName: this.users.table().name, Key: { userId: { S: userId } },
+      ProjectionExpression: attributes.map((_, i) => `#a${i}`).join(', '),
+      ExpressionAttributeNames: Object.fromEntries(attributes.map((a, i) => [`#a${i}`, a])),
+    });
+    return Item;
+  }
+
+  /** Once per table; several instances may race, the first write stands. */
+  private async writeDecoy(): Promise<void> {
+    try {
+      await this.users.create({ userId: NO_SUCH_USER, kdf: DECOY_KDF }, { overwrite: false });
+    } catch (err) {
+      if (!isConditionFailed(err)) throw err;
+    }
   }
 
   /**
