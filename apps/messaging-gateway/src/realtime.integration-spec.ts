@@ -172,6 +172,11 @@ describe('real-time events across two gateway instances', () => {
     expect(await offline).toEqual({ userId: alice.userId });
     const state = (await bob.socket?.timeout(5_000).emitWithAck('room:join', { roomId })) as Joined;
     expect(state.online.map((u) => u.userId)).toEqual([bob.userId]);
+    expect(state.mine).toEqual({ status: 'online' });
+    // Alice herself (a reload, another tab) learns she is invisible; nobody else does.
+    const own = (await alice.socket?.timeout(5_000).emitWithAck('room:join', { roomId })) as Joined;
+    expect(own.mine).toEqual({ status: 'invisible' });
+    expect(own.online.map((u) => u.userId)).toEqual([bob.userId]);
     const back = nextEvent(bob.socket, 'user:status');
     await alice.socket?.timeout(5_000).emitWithAck('status:update', { status: 'online' });
     expect(await back).toEqual({ userId: alice.userId, status: 'online' });

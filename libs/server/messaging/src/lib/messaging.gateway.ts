@@ -185,9 +185,9 @@ export class MessagingGateway implements OnGatewayInit, OnGatewayConnection, OnG
       const room = await this.messaging.assertMember(socket.data.user, roomId);
       await socket.join(roomId);
       if (!socket.data.memberOf.includes(roomId)) socket.data.memberOf.push(roomId);
-      const [state, online] = await Promise.all([this.messaging.roomState(socket.data.user, room),
-        this.presence.onlineIn(room)]);
-      return { ok: true, ...state, online };
+      const [state, online, mine] = await Promise.all([this.messaging.roomState(socket.data.user, room),
+        this.presence.onlineIn(room), this.presence.ownStatus(socket.data.user.userId)]);
+      return { ok: true, ...state, online, mine };
     } catch (err) {
       return this.failed(err, 'room:join', roomId);
     }

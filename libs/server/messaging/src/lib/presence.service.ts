@@ -101,6 +101,11 @@ export class PresenceService {
     this.realtime.toRooms(rooms, undefined, 'user:status', presence(user.userId, status));
   }
 
+  /** A user's own status as stored (invisible included): for that user's own sockets only. */
+  ownStatus(userId: string): Promise<StoredStatus> {
+    return this.store.status(userId);
+  }
+
   /** Members of a room who are online now, as others may see them. */
   async onlineIn(room: RoomDetail): Promise<UserPresence[]> {
     const online = await this.store.online(room.members.map((m) => m.userId));

@@ -124,6 +124,8 @@ export interface RoomJoined {
   receipts: ReadReceipt[];
   /** Members who are online now (invisible ones are not). */
   online: UserPresence[];
+  /** The joining user's own status as stored, invisible included (a reload must not show "online" instead). */
+  mine: { status: PresenceStatus; text?: string };
 }
 
 /** `POST /api/rooms/:roomId/messages`' answer. */

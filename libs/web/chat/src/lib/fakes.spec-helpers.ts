@@ -56,5 +56,5 @@ export function fakeSession() {
 }
 
 export const joinedState = (over: Partial<RoomJoined> = {}): RoomJoined => ({
-  lastSeq: 0, lastReadSeq: 0, unread: 0, receipts: [], online: [], ...over,
+  lastSeq: 0, lastReadSeq: 0, unread: 0, receipts: [], online: [], mine: { status: 'online' }, ...over,
 });

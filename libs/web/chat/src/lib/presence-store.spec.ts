@@ -44,6 +44,13 @@ describe('PresenceStore', () => {
     expect(store.statusOf(ME)).toBe('offline');
   });
 
+  it('takes my own stored status from the join answer: invisible after a reload stays invisible', () => {
+    const { store, socket } = setup();
+    socket.joined$.next({ roomId: ROOM, state: joinedState({ mine: { status: 'invisible', text: 'heads down' } }) });
+
+    expect([store.statusOf(ME), store.textOf(ME)]).toEqual(['invisible', 'heads down']);
+  });
+
   it('keeps my status when the server refuses it', async () => {
     const { store, socket } = setup();
     socket.updateStatus.mockRejectedValueOnce(new Error('rate limit reached'));

@@ -70,10 +70,9 @@ export class PresenceStore {
     const gone = (this.lastOnline.get(roomId) ?? []).filter((u) => !now.includes(u));
     this.lastOnline.set(roomId, now);
     this.remove(gone);
-    for (const p of state.online) {
-      if (p.userId === me) this._mine.set({ status: p.status, text: p.text ?? '' });
-      else this.set(p);
-    }
+    // My own status comes apart from `online`, which never lists an invisible user.
+    this._mine.set({ status: state.mine.status, text: state.mine.text ?? '' });
+    for (const p of state.online) if (p.userId !== me) this.set(p);
   }
 
   private set(presence: UserPresence): void {
