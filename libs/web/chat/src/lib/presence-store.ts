@@ -70,8 +70,9 @@ export class PresenceStore {
     const gone = (this.lastOnline.get(roomId) ?? []).filter((u) => !now.includes(u));
     this.lastOnline.set(roomId, now);
     this.remove(gone);
-    // My own status comes apart from `online`, which never lists an invisible user.
-    this._mine.set({ status: state.mine.status, text: state.mine.text ?? '' });
+    // My own status comes apart from `online`, which never lists an invisible user (a gateway still on an older
+    // deploy does not send it: keep what I have).
+    if (state.mine) this._mine.set({ status: state.mine.status, text: state.mine.text ?? '' });
     for (const p of state.online) if (p.userId !== me) this.set(p);
   }
 
