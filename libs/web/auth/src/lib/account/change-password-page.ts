@@ -4,8 +4,8 @@ import { RouterLink } from '@angular/router';
 import { errorMessage, SessionStore } from '@parley/web/core';
 import { AccountFormError, AccountService, type ChangePasswordStep } from './account-service';
 import { INPUT_CLASS, LABEL_CLASS, PRIMARY_BUTTON_CLASS } from './form-styles';
+import { NewPasswordFields } from './new-password-fields';
 import { newPasswordProblem } from './password-rules';
-import { PasswordStrengthMeter } from './password-strength-meter';
 import { StepProgress } from './step-progress';
 
 type Field = 'currentPassword' | 'newPassword' | 'confirmPassword';
@@ -24,7 +24,7 @@ const STEP_TEXT: readonly string[] = [
  */
 @Component({
   selector: 'parley-change-password-page',
-  imports: [ReactiveFormsModule, RouterLink, PasswordStrengthMeter, StepProgress],
+  imports: [ReactiveFormsModule, RouterLink, NewPasswordFields, StepProgress],
   changeDetection: ChangeDetectionStrategy.OnPush,
   host: { class: 'block min-h-dvh bg-slate-50' },
   template: `
@@ -57,17 +57,7 @@ const STEP_TEXT: readonly string[] = [
               <input id="currentPassword" formControlName="currentPassword" type="password" autocomplete="current-password"
                 required [attr.aria-invalid]="invalid() === 'currentPassword'" [class]="inputClass" />
             </div>
-            <div>
-              <label for="newPassword" [class]="labelClass">New password</label>
-              <input id="newPassword" formControlName="newPassword" type="password" autocomplete="new-password" required
-                aria-describedby="new-password-hint" [attr.aria-invalid]="invalid() === 'newPassword'" [class]="inputClass" />
-              <parley-password-strength-meter [password]="form.controls.newPassword.value" hintId="new-password-hint" />
-            </div>
-            <div>
-              <label for="confirmPassword" [class]="labelClass">Confirm new password</label>
-              <input id="confirmPassword" formControlName="confirmPassword" type="password" autocomplete="new-password"
-                required [attr.aria-invalid]="invalid() === 'confirmPassword'" [class]="inputClass" />
-            </div>
+            <parley-new-password-fields [invalid]="invalid()" />
 
             @if (error(); as message) {
               <p role="alert" class="rounded-lg border border-rose-200 bg-rose-50 px-3 py-2 text-sm text-rose-800">{{ message }}</p>

@@ -6,8 +6,8 @@ import { errorMessage } from '@parley/web/core';
 import { AccountFormError, AccountService, type RecoveryStep } from './account-service';
 import { INPUT_CLASS, LABEL_CLASS, PRIMARY_BUTTON_CLASS } from './form-styles';
 import { ParleyBrand } from './parley-brand';
+import { NewPasswordFields } from './new-password-fields';
 import { newPasswordProblem } from './password-rules';
-import { PasswordStrengthMeter } from './password-strength-meter';
 import { recoveryKeyInputProblem } from './recovery-key-text';
 import { StepProgress } from './step-progress';
 
@@ -28,7 +28,7 @@ const STEP_TEXT: readonly string[] = [
  */
 @Component({
   selector: 'parley-recover-page',
-  imports: [ReactiveFormsModule, RouterLink, ParleyBrand, PasswordStrengthMeter, StepProgress],
+  imports: [ReactiveFormsModule, RouterLink, ParleyBrand, NewPasswordFields, StepProgress],
   changeDetection: ChangeDetectionStrategy.OnPush,
   host: { class: 'block min-h-dvh bg-gradient-to-br from-indigo-50 via-white to-sky-50' },
   template: `
@@ -54,17 +54,7 @@ const STEP_TEXT: readonly string[] = [
               [class]="inputClass + ' resize-none font-mono uppercase tracking-wider'"></textarea>
             <p id="recovery-key-hint" class="mt-1 text-xs text-slate-500">56 letters and digits; spaces, dashes and case do not matter.</p>
           </div>
-          <div>
-            <label for="newPassword" [class]="labelClass">New password</label>
-            <input id="newPassword" formControlName="newPassword" type="password" autocomplete="new-password" required
-              aria-describedby="new-password-hint" [attr.aria-invalid]="invalid() === 'newPassword'" [class]="inputClass" />
-            <parley-password-strength-meter [password]="form.controls.newPassword.value" hintId="new-password-hint" />
-          </div>
-          <div>
-            <label for="confirmPassword" [class]="labelClass">Confirm new password</label>
-            <input id="confirmPassword" formControlName="confirmPassword" type="password" autocomplete="new-password"
-              required [attr.aria-invalid]="invalid() === 'confirmPassword'" [class]="inputClass" />
-          </div>
+          <parley-new-password-fields [invalid]="invalid()" />
 
           @if (error(); as message) {
             <p role="alert" class="rounded-lg border border-rose-200 bg-rose-50 px-3 py-2 text-sm text-rose-800">{{ message }}</p>
