@@ -1,7 +1,7 @@
 import { TestBed } from '@angular/core/testing';
 import type { DeviceKeys, IdentityKeys } from '@parley/shared/crypto';
 import { KeyStore, type StoredAccount } from './key-store';
-import { SESSION_STORAGE_KEY, SessionStore } from './session-store';
+import { SESSION_REVOKED_NOTICE, SESSION_STORAGE_KEY, SessionStore } from './session-store';
 
 const user = { userId: 'AAAAAAAAAAAAAAAAAAAAAA', username: 'alice', displayName: 'Alice' };
 const account: StoredAccount = {
@@ -72,6 +72,18 @@ describe('SessionStore', () => {
 
     expect(store.accessToken()).toBeNull();
     await expect(store.restore()).resolves.toBe(false);
+  });
+
+  it('says the session was ended elsewhere when the socket heard so, whichever path logs out next', () => {
+    const { store } = setup();
+    store.start({ accessToken: 'tok', expiresIn: 900, user }, account);
+    store.endedElsewhere();
+    store.logout('Your session has expired. Log in again.'); // an API call's failed renewal won the race
+
+    expect(store.notice()).toBe(SESSION_REVOKED_NOTICE);
+    store.start({ accessToken: 'tok', expiresIn: 900, user }, account);
+    store.logout('Your session has expired. Log in again.');
+    expect(store.notice()).toBe('Your session has expired. Log in again.');
   });
 
   it('logs out: clears the token, the user and sessionStorage', () => {

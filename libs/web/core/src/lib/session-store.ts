@@ -11,6 +11,9 @@ interface PersistedSession {
   user: UserSummary;
 }
 
+/** What the login page says when the server ended this session (a sign-out elsewhere, a revocation). */
+export const SESSION_REVOKED_NOTICE = 'This session was ended from another device. Log in again.';
+
 export const SESSION_STORAGE_KEY = 'parley.session';
 /** Refresh this long before the access token expires (it lives 15 minutes). */
 const REFRESH_AHEAD_MS = 60_000;
@@ -30,6 +33,7 @@ export class SessionStore {
   private readonly _device = signal<DeviceKeys | null>(null);
   private readonly _identity = signal<IdentityKeys | null>(null);
   private readonly _notice = signal<string | null>(null);
+  private revokedElsewhere = false;
   private expiresAt = 0;
   private restoring?: Promise<boolean>;
   private refreshing?: Promise<boolean>;
@@ -73,6 +77,14 @@ export class SessionStore {
    * session has ended (revoked, logged out elsewhere, reused token) or the server was not reached; the caller
    * decides whether that ends the session here.
    */
+  /**
+   * The server said this session was ended elsewhere (the socket's `session-revoked`). Whichever path ends the
+   * session here next (the socket's own, or an API call whose token renewal fails) says so, not "expired".
+   */
+  endedElsewhere(): void {
+    this.revokedElsewhere = true;
+  }
+
   refresh(): Promise<boolean> {
     this.refreshing ??= this.renew().finally(() => (this.refreshing = undefined));
     return this.refreshing;
@@ -105,6 +117,9 @@ export class SessionStore {
   logout(notice: string | null = null): void {
     const token = this._accessToken();
     if (notice === null && token) void serverLogout(token, false);
+    // The socket heard why first; the failed renewal that often ends the session a moment later cannot tell.
+    if (notice !== null && this.revokedElsewhere) notice = SESSION_REVOKED_NOTICE;
+    this.revokedElsewhere = false;
     clearTimeout(this.timer);
     this._accessToken.set(null);
     this._user.set(null);

@@ -43,6 +43,7 @@ function setup(refresh: boolean) {
     accessToken: signal<string | null>('token-1'),
     refresh: jest.fn().mockResolvedValue(refresh),
     logout: jest.fn(),
+    endedElsewhere: jest.fn(),
   };
   const router = { navigateByUrl: jest.fn().mockResolvedValue(true) };
   TestBed.configureTestingModule({
@@ -81,6 +82,8 @@ describe('SocketClient', () => {
     ioSocket.fire('disconnect', 'io server disconnect');
     await flush();
 
+    // Told at once, before the renewal fails: an API call ending the session first says the same.
+    expect(session.endedElsewhere).toHaveBeenCalled();
     expect(session.logout).toHaveBeenCalledWith('This session was ended from another device. Log in again.');
     expect(router.navigateByUrl).toHaveBeenCalledWith('/login');
     expect(client.state()).toBe('offline');

@@ -15,7 +15,7 @@ import {
 import type { EncryptedEvent } from '@parley/shared/crypto';
 import { Observable, Subject } from 'rxjs';
 import { io, type Socket } from 'socket.io-client';
-import { SessionStore } from './session-store';
+import { SESSION_REVOKED_NOTICE, SessionStore } from './session-store';
 
 export type ConnectionState = 'offline' | 'connecting' | 'online';
 
@@ -131,7 +131,9 @@ export class SocketClient {
       this.retryLater(socket);
     });
     socket.on('error', ({ reason }) => {
-      if (this.socket === socket) this.endReason = reason;
+      if (this.socket !== socket) return;
+      this.endReason = reason;
+      if (reason === 'session-revoked') this.session.endedElsewhere();
     });
     for (const event of FORWARDED) {
       socket.on(event, ((payload: unknown) => this.subjects.get(event)?.next(payload)) as never);
@@ -238,9 +240,7 @@ export class SocketClient {
     }
     this.disconnect();
     this.session.logout(
-      reason === 'session-revoked'
-        ? 'This session was ended from another device. Log in again.'
-        : 'Your session has expired. Log in again.',
+      reason === 'session-revoked' ? SESSION_REVOKED_NOTICE : 'Your session has expired. Log in again.',
     );
     await this.router.navigateByUrl('/login');
   }
