@@ -17,3 +17,4 @@ export * from './lib/validation/validate-dto';
 export * from './lib/throttle/throttling';
 export * from './lib/core.module';
 export * from './lib/bootstrap';
+export * from './lib/dynamo/direct-put';

@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { Condition } from 'dynamoose';
 import type { ModelType } from 'dynamoose/dist/General';
-import { DynamoTables, isConditionFailed } from '@parley/server/core';
+import { DirectPut, DynamoTables, isConditionFailed } from '@parley/server/core';
 import type { StoredMessage } from '@parley/shared/contracts';
 import type { EncryptedEvent } from '@parley/shared/crypto';
-import { type MessageItem, messageSchema } from './message.schema';
+import { type MessageItem, messageItem, messageSchema } from './message.schema';
 
 export class SeqTakenError extends Error {}
 
@@ -12,33 +12,31 @@ export class SeqTakenError extends Error {}
 @Injectable()
 export class MessageRepository {
   private readonly messages: ModelType<MessageItem>;
-  private readonly client: DynamoTables['client'];
+  private readonly tableName: string;
+  private readonly direct: DirectPut;
 
   constructor(tables: DynamoTables) {
     this.messages = tables.define<MessageItem>('messages', messageSchema);
-    this.client = tables.client;
+    this.tableName = this.messages.table().name;
+    this.direct = new DirectPut(tables.client);
   }
 
   /**
    * Writes at (roomId, seq) once; a taken seq means the allocator went back, which must never pass silently.
    *
-   * dynamoose checks the item against the schema and builds the conditional PutItem (`return: 'request'`); the
-   * client dynamoose was given sends it. Why not `create()` alone, on the path every message takes: dynamoose 4
-   * logs each request and response by pretty-printing it with JSON.stringify and `require()`-ing an optional
-   * logger package that is not installed (a failed module resolution, twice per call), then builds an Item from
-   * the result. tools/bench/ddb-floor.mjs measured it against DynamoDB Local: see docs/PERFORMANCE.md.
+   * The path every message takes, so neither dynamoose nor the SDK client's middleware builds or sends it: the
+   * item is this schema's, written out (`messageItem`; a unit test holds it equal to what dynamoose would write),
+   * and DirectPut signs and sends it. tools/bench/ddb-floor.mjs measured the client CPU per write: see
+   * docs/PERFORMANCE.md.
    */
   async put(message: StoredMessage): Promise<void> {
-    const { seq, receivedAt, deleted: _deleted, ...event } = message;
     try {
-      const request = await this.messages.create(
-        { roomId: event.roomId, seq, messageId: event.messageId, senderUserId: event.senderUserId, receivedAt,
-          event: JSON.stringify(event) },
-        { overwrite: false, return: 'request' },
-      );
-      await this.client.putItem(request);
+      await this.direct.put({
+        TableName: this.tableName, Item: messageItem(message),
+        ConditionExpression: 'attribute_not_exists(#seq)', ExpressionAttributeNames: { '#seq': 'seq' },
+      });
     } catch (err) {
-      if (isConditionFailed(err)) throw new SeqTakenError(`seq ${seq} of room ${event.roomId} is taken`);
+      if (isConditionFailed(err)) throw new SeqTakenError(`seq ${message.seq} of room ${message.roomId} is taken`);
       throw err;
     }
   }

@@ -1,4 +1,6 @@
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { Schema } from 'dynamoose';
+import type { StoredMessage } from '@parley/shared/contracts';
 import type { Item } from 'dynamoose/dist/Item';
 
 export const messageSchema = new Schema({
@@ -21,4 +23,16 @@ export interface MessageItem extends Item {
   receivedAt: number;
   event: string;
   deleted?: boolean;
+}
+
+/**
+ * A new message as the item `messageSchema` describes, in DynamoDB's attribute-value form: what dynamoose would
+ * write for it (message.schema.spec.ts holds the two equal), without dynamoose's per-call schema walk.
+ */
+export function messageItem(message: StoredMessage): Record<string, AttributeValue> {
+  const { seq, receivedAt, deleted: _deleted, ...event } = message;
+  return {
+    roomId: { S: event.roomId }, seq: { N: String(seq) }, messageId: { S: event.messageId },
+    senderUserId: { S: event.senderUserId }, receivedAt: { N: String(receivedAt) }, event: { S: JSON.stringify(event) },
+  };
 }
