@@ -9,7 +9,10 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createHash, createHmac } from 'node:crypto';
+import { Agent, request } from 'node:http';
 import { DynamoDB } from '@aws-sdk/client-dynamodb';
+import { SignatureV4 } from '@smithy/signature-v4';
 import dynamooseModule from 'dynamoose';
 const dynamoose = dynamooseModule.default ?? dynamooseModule;
 
@@ -45,7 +48,28 @@ await Model.table().initialize();
 
 const event = 'x'.repeat(700);
 const item = (run, i) => ({ roomId: `room-${run}-${i % 100}`, seq: Math.floor(i / 100) + 1, messageId: `m-${run}-${i}`, senderUserId: 'u-1', receivedAt: Date.now(), event });
+const marshalled = (it) => ({ TableName, ConditionExpression: 'attribute_not_exists(#s)', ExpressionAttributeNames: { '#s': 'seq' },
+  Item: { roomId: { S: it.roomId }, seq: { N: String(it.seq) }, messageId: { S: it.messageId }, senderUserId: { S: it.senderUserId }, receivedAt: { N: String(it.receivedAt) }, event: { S: it.event } } });
+// The same request without the SDK's middleware: signed by the SDK's own SigV4 signer, sent over a keep-alive agent.
+class NodeSha256 { constructor(secret) { this.h = secret ? createHmac('sha256', secret) : createHash('sha256'); } update(d) { this.h.update(d); } digest() { return Promise.resolve(this.h.digest()); } }
+const signer = new SignatureV4({ service: 'dynamodb', region: 'us-east-1', sha256: NodeSha256, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+const post = (headers, body) => new Promise((ok, fail) => {
+  const req = request({ host: '127.0.0.1', port, method: 'POST', path: '/', headers, agent }, (res) => {
+    const chunks = []; res.on('data', (c) => chunks.push(c)); res.on('end', () => res.statusCode === 200 ? ok(Buffer.concat(chunks)) : fail(new Error(Buffer.concat(chunks).toString())));
+  });
+  req.on('error', fail); req.end(body);
+});
+const rawHeaders = (body) => ({ host: `127.0.0.1:${port}`, 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'DynamoDB_20120810.PutItem', 'content-length': String(Buffer.byteLength(body)) });
+const FAKE_AUTH = 'AWS4-HMAC-SHA256 Credential=local/20261125/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=00';
 const ways = {
+  'SDK signer + node:http': async (it) => {
+    const body = JSON.stringify(marshalled(it));
+    const signed = await signer.sign({ method: 'POST', protocol: 'http:', hostname: '127.0.0.1', port, path: '/', query: {}, headers: rawHeaders(body), body });
+    return post(signed.headers, body);
+  },
+  // DynamoDB Local wants an Authorization header but does not check the signature.
+  'unsigned node:http (floor)': (it) => { const body = JSON.stringify(marshalled(it)); return post({ ...rawHeaders(body), authorization: FAKE_AUTH }, body); },
   'bare SDK PutItem': (it) => client.putItem({ TableName, ConditionExpression: 'attribute_not_exists(#s)', ExpressionAttributeNames: { '#s': 'seq' },
     Item: { roomId: { S: it.roomId }, seq: { N: String(it.seq) }, messageId: { S: it.messageId }, senderUserId: { S: it.senderUserId }, receivedAt: { N: String(it.receivedAt) }, event: { S: it.event } } }),
   'dynamoose create': (it) => Model.create(it, { overwrite: false }),

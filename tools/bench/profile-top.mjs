@@ -1,16 +1,22 @@
 #!/usr/bin/env node
 // Where the time goes in a V8 CPU profile (node --cpu-prof): self time by function and by package.
-// Usage: node tools/bench/profile-top.mjs dist/bench/profiles/CPU.….cpuprofile [--top=25]
+// Usage: node tools/bench/profile-top.mjs dist/bench/profiles/CPU.….cpuprofile [--top=25] [--last=<seconds>]
+// --last keeps only the profile's final seconds (the timed window before the instance stopped, without start-up).
 import { readFileSync } from 'node:fs';
 
 const [file, ...rest] = process.argv.slice(2);
 if (!file) throw new Error('usage: node tools/bench/profile-top.mjs <file.cpuprofile> [--top=25]');
 const top = Number(rest.find((a) => a.startsWith('--top='))?.slice(6) ?? 25);
+const last = Number(rest.find((a) => a.startsWith('--last='))?.slice(7) ?? Infinity);
 const profile = JSON.parse(readFileSync(file, 'utf8'));
+const from = (profile.endTime - last * 1e6);
 const byId = new Map(profile.nodes.map((n) => [n.id, n]));
 const self = new Map();
 // timeDeltas[i] is the time before samples[i]; each sample's node gets the delta that follows it.
+let at = profile.startTime;
 for (let i = 0; i < profile.samples.length; i++) {
+  at += profile.timeDeltas[i];
+  if (at < from) continue;
   const id = profile.samples[i];
   self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i + 1] ?? 0));
 }

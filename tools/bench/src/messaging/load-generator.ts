@@ -25,6 +25,8 @@ interface Seat {
 
 interface InFlight {
   sentAt: number;
+  /** Second of the window it was sent in (for the timeline). */
+  second: number;
   expected: number;
   /** Bit i set: the member at place i has it. */
   mask: number;
@@ -89,12 +91,15 @@ async function run(rate: number, seconds: number, drainMs: number): Promise<Wind
   const inFlight = new Map<string, InFlight>();
   const recipientSamples: number[] = [];
   const ackSamples: number[] = [];
+  /** Per second of sending: recipients' latencies of the messages sent in it. */
+  const bySecond: number[][] = [];
   const ackErrors: Record<string, number> = {};
   let expected = 0;
   let delivered = 0;
   let duplicates = 0;
   let answered = 0;
   const disconnectsBefore = disconnects;
+  let started = performance.now();
   onDelivery = (messageId, place, at) => {
     const flight = inFlight.get(messageId);
     if (!flight) return;
@@ -102,13 +107,15 @@ async function run(rate: number, seconds: number, drainMs: number): Promise<Wind
     if (flight.mask & bit) return void duplicates++;
     flight.mask |= bit;
     delivered++;
-    recipientSamples.push(Math.round((at - flight.sentAt) * 100) / 100);
+    const latency = Math.round((at - flight.sentAt) * 100) / 100;
+    recipientSamples.push(latency);
+    (bySecond[flight.second] ??= []).push(latency);
   };
   const sendOne = (seat: Seat) => {
     const event = seat.queue.shift();
     if (!event || !seat.socket) throw new Error('no prepared message left: prepare more before the run');
     const sentAt = performance.now();
-    inFlight.set(event.messageId, { sentAt, expected: seat.peers, mask: 0 });
+    inFlight.set(event.messageId, { sentAt, second: Math.floor((sentAt - started) / 1000), expected: seat.peers, mask: 0 });
     expected += seat.peers;
     seat.socket.timeout(ACK_TIMEOUT_MS).emit('message:send', event, (err: Error | null, ack?: { ok: boolean; error?: string }) => {
       const at = performance.now();
@@ -120,7 +127,7 @@ async function run(rate: number, seconds: number, drainMs: number): Promise<Wind
   };
 
   const cpuBefore = process.cpuUsage();
-  const started = performance.now();
+  started = performance.now();
   let next = 0;
   await new Promise<void>((done) => {
     const tick = () => {
@@ -144,7 +151,7 @@ async function run(rate: number, seconds: number, drainMs: number): Promise<Wind
   return {
     sent: total, sendSeconds, expected, delivered, duplicates, ackErrors,
     recipients: percentiles(recipientSamples), ack: percentiles(ackSamples),
-    cpuMs: (cpu.user + cpu.system) / 1000, wallMs, recipientSamples, ackSamples,
+    cpuMs: (cpu.user + cpu.system) / 1000, wallMs, recipientSamples, ackSamples, recipientsBySecond: bySecond,
   };
 }
 

@@ -35,6 +35,8 @@ const options = {
   clients, roomSize,
   rate: num('rate', 200),
   duration: num('duration', 30),
+  /** Seconds at A's rate before A is measured, for both systems: the JITs (V8's, DynamoDB Local's JVM) warm up. */
+  warmup: Number(args.get('warmup') ?? 10),
   scenarios: new Set((args.get('scenarios') ?? 'A,B,C').toUpperCase().split(',')),
   idle: num('idle', Math.min(5000, clients * 5)),
   generators: num('generators', 2),
@@ -46,9 +48,12 @@ const options = {
   systems: (args.get('systems') ?? 'baseline,parley').split(','),
   profile: args.has('profile'),
   heapSnapshot: args.has('heap-snapshot'),
+  /** Node/V8 flags for every instance of both systems (A, B and C), e.g. --node-options=--max-semi-space-size=8. */
+  nodeOptions: args.get('node-options') ?? '',
   /** Node/V8 flags for C's instance of both systems, e.g. --c-node-options=--max-semi-space-size=8 (a deployment choice). */
   cNodeOptions: args.get('c-node-options') ?? '',
 };
+if (!(options.warmup >= 0)) throw new Error(`--warmup must be a number of seconds, 0 or more (got ${args.get('warmup')})`);
 if (clients % roomSize !== 0) throw new Error('--clients must be a multiple of --room-size');
 /** What to stop if the run is interrupted (Ctrl-C, a timeout): no orphan servers, Redis or DynamoDB Local. */
 const running = new Set<() => Promise<void> | void>();
@@ -77,6 +82,10 @@ async function timedWindow(sys: SystemUnderTest, gens: Generator[], rate: number
     if (r.type !== 'window') throw new Error('expected a window result');
     return r.result;
   }));
+  if (Object.keys(merged.ackErrors).length > 0) {
+    log(`${sys.name} at ${rate}/s: failed sends ${JSON.stringify(merged.ackErrors)}; the instances' last words:`);
+    for (const gateway of sys.gateways) log(`${gateway.name}:\n${gateway.output().split('\n').slice(-15).join('\n')}`);
+  }
   return { rate, seconds, ...merged, lost: merged.expected - merged.delivered, cpuPercent, cpuMsByProcess };
 }
 
@@ -146,9 +155,10 @@ async function benchSystem(name: string): Promise<SystemReport> {
   log(`starting ${name}`);
   const profileDir = join(root, 'dist/bench/profiles');
   if (options.profile) mkdirSync(profileDir, { recursive: true });
-  const sys = name === 'parley'
-    ? await startParley(options.profile ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` } : {})
-    : await startBaseline(buildDir);
+  const nodeOptions = [options.nodeOptions, options.profile && name === 'parley' && `--cpu-prof --cpu-prof-dir=${profileDir}`]
+    .filter(Boolean).join(' ');
+  const instanceEnv: Record<string, string> = nodeOptions ? { NODE_OPTIONS: nodeOptions } : {};
+  const sys = name === 'parley' ? await startParley(instanceEnv) : await startBaseline(buildDir, instanceEnv);
   const gens = roomShares().map((rooms) => new Generator(buildDir, rooms * roomSize));
   const stopAll = async () => {
     for (const g of gens) g.stop();
@@ -174,13 +184,18 @@ async function benchSystem(name: string): Promise<SystemReport> {
       }
     };
     await attempt('A', async () => {
-      const { recipientSamples: _r, ackSamples: _a, ...window } = await timedWindow(sys, gens, options.rate, options.duration, 5_000);
+      if (options.warmup > 0) {
+        const warm = await timedWindow(sys, gens, options.rate, options.warmup, 2_000);
+        log(`${name} warm-up (${options.warmup} s, not measured): recipients p99 ${warm.recipients.p99} ms, lost ${warm.lost}`);
+      }
+      const { recipientSamples: _r, ackSamples: _a, recipientsBySecond: _s, ...window } = await timedWindow(sys, gens, options.rate, options.duration, 5_000);
       report.A = window;
       log(`${name} A: recipients p50 ${window.recipients.p50} / p99 ${window.recipients.p99} ms, ack p99 ${window.ack.p99} ms, lost ${window.lost}`);
+      log(`${name} A: recipients p99 by second sent: ${window.timeline.map((t) => t.p99).join(' ')}`);
     });
     await attempt('B', async () => {
       const steps = await ramp(sys, gens);
-      report.B = { steps: steps.map(({ recipientSamples: _r, ackSamples: _a, ...s }) => s) };
+      report.B = { steps: steps.map(({ recipientSamples: _r, ackSamples: _a, recipientsBySecond: _s, ...s }) => s) };
     });
     await attempt('C', async () => {
       report.C = await idleMemory(sys, gens);

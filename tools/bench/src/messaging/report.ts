@@ -1,12 +1,14 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { WindowResult } from './stats';
+import type { TimelineSecond, WindowResult } from './stats';
 
 export interface ScenarioWindow extends Omit<WindowResult, 'cpuMs' | 'wallMs'> {
   rate: number;
   seconds: number;
   lost: number;
   generatorCpu: number[];
+  /** Recipients' latency by the second of the window the messages were sent in. */
+  timeline: TimelineSecond[];
   /** Process name → % of one core over the window (send + drain). */
   cpuPercent: Record<string, number>;
   /** Process name → CPU ms over the window. */

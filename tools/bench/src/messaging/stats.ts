@@ -34,10 +34,20 @@ export interface WindowResult {
   /** Raw samples, merged across generators by the orchestrator (not written to the report). */
   recipientSamples?: number[];
   ackSamples?: number[];
+  /** Recipients' latencies by the second of the window the message was sent in (not written to the report). */
+  recipientsBySecond?: number[][];
+}
+
+/** Recipients' latency by the second the messages were sent in: shows whether a tail is spread or bunched. */
+export interface TimelineSecond {
+  second: number;
+  p50: number;
+  p99: number;
+  max: number;
 }
 
 /** Merges the windows of several generators that ran at the same time. */
-export function mergeWindows(parts: WindowResult[]): WindowResult & { generatorCpu: number[] } {
+export function mergeWindows(parts: WindowResult[]): WindowResult & { generatorCpu: number[]; timeline: TimelineSecond[] } {
   const recipientSamples = parts.flatMap((p) => p.recipientSamples ?? []);
   const ackSamples = parts.flatMap((p) => p.ackSamples ?? []);
   const ackErrors: Record<string, number> = {};
@@ -55,5 +65,14 @@ export function mergeWindows(parts: WindowResult[]): WindowResult & { generatorC
     cpuMs: sum((p) => p.cpuMs),
     wallMs: Math.max(...parts.map((p) => p.wallMs)),
     generatorCpu: parts.map((p) => Math.round((p.cpuMs / p.wallMs) * 100)),
+    timeline: mergeTimelines(parts.map((p) => p.recipientsBySecond ?? [])),
   };
+}
+
+function mergeTimelines(parts: number[][][]): TimelineSecond[] {
+  const seconds = Math.max(0, ...parts.map((p) => p.length));
+  return Array.from({ length: seconds }, (_, second) => {
+    const { p50, p99, max } = percentiles(parts.flatMap((p) => p[second] ?? []));
+    return { second, p50, p99, max };
+  });
 }

@@ -46,16 +46,18 @@ async function startBaselineInstance(buildDir: string, name: string, redisUrl: s
   return { name, url, child, output: () => lines.join('\n'), stop: stopper(child) };
 }
 
-/** Two bare socket.io instances on a private Redis. */
-export async function startBaseline(buildDir: string): Promise<SystemUnderTest> {
+/** Two bare socket.io instances on a private Redis; `instanceEnv` goes to every instance (e.g. NODE_OPTIONS). */
+export async function startBaseline(buildDir: string, instanceEnv: Record<string, string> = {}): Promise<SystemUnderTest> {
   const redis = await startRedisServer();
-  const instances = await Promise.all(['gw1', 'gw2'].map((n) => startBaselineInstance(buildDir, n, redis.url)));
+  const instances = await Promise.all(['gw1', 'gw2'].map((n) => startBaselineInstance(buildDir, n, redis.url, instanceEnv)));
   return {
     name: 'baseline',
     gateways: instances,
     pids: () => ({ ...Object.fromEntries(instances.map((i) => [i.name, i.child.pid])), redis: redis.child.pid }),
-    addInstance: async (name, env) => {
-      const instance = await startBaselineInstance(buildDir, name, redis.url, env);
+    addInstance: async (name, env = {}) => {
+      const options = [instanceEnv['NODE_OPTIONS'], env['NODE_OPTIONS']].filter(Boolean).join(' ');
+      const instance = await startBaselineInstance(buildDir, name, redis.url,
+        { ...instanceEnv, ...env, ...(options && { NODE_OPTIONS: options }) });
       instances.push(instance);
       return instance;
     },
