@@ -1,5 +1,6 @@
 import { IsBoolean, IsOptional } from 'class-validator';
 import type { UserSummary } from './auth.dto';
+import type { ApiError } from './routes';
 
 /** Auth routes added with sessions (DESIGN §4); relative paths, one origin. */
 export const AUTH_API = {
@@ -27,6 +28,21 @@ export interface RefreshResponse {
   /** seconds */
   expiresIn: number;
   user: UserSummary;
+}
+
+/**
+ * Why `POST /api/auth/refresh` refused, about the session the caller holds a genuine token for (nothing more):
+ * `revoked` — ended on purpose (from another device, a logout elsewhere, a password change, a reused token);
+ * `expired` — past its lifetime; `invalid` — no token, a forged or unknown one, or the one just replaced.
+ */
+export type RefreshFailureReason = 'revoked' | 'expired' | 'invalid';
+
+/** The 401 body of `POST /api/auth/refresh`: Nest's error shape plus the machine-readable `reason`. */
+export interface RefreshError extends ApiError {
+  statusCode: 401;
+  error: 'Unauthorized';
+  message: string;
+  reason: RefreshFailureReason;
 }
 
 /** One signed-in browser (a refresh-token family) as `GET /api/auth/sessions` lists it. */

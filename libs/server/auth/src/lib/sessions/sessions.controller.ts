@@ -6,7 +6,7 @@ import { LogoutDto, type RefreshResponse, type SessionInfo } from '@parley/share
 import { UserRepository } from '../users/user.repository';
 import { TokenIssuer } from '../tokens/token-issuer';
 import { clearRefreshCookie, clientOf, readRefreshCookie, setRefreshCookie } from './refresh-cookie';
-import { SessionsService } from './sessions.service';
+import { refreshRefused, SessionsService } from './sessions.service';
 
 @ApiTags('sessions')
 @ApiBearerAuth()
@@ -27,7 +27,7 @@ export class SessionsController {
     try {
       const refreshed = await this.sessions.refresh(readRefreshCookie(req), clientOf(req));
       const user = await this.users.findById(refreshed.userId);
-      if (!user) throw new UnauthorizedException('the account no longer exists');
+      if (!user) throw refreshRefused('invalid', 'the account no longer exists');
       const summary = { userId: user.userId, username: user.username, displayName: user.displayName };
       const { accessToken, expiresIn } = await this.tokens.issue(summary, refreshed.sessionId);
       setRefreshCookie(res, refreshed);

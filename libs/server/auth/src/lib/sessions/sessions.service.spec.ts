@@ -114,6 +114,69 @@ describe('SessionsService', () => {
     await expect(service.refresh(first.refreshToken, client)).rejects.toThrow('the session has ended');
   });
 
+  describe('says why a refresh is refused, in the 401 body\'s reason', () => {
+    const refusal = async (attempt: Promise<unknown>) => {
+      const err = await attempt.then(() => undefined, (e: unknown) => e);
+      expect(err).toBeInstanceOf(UnauthorizedException);
+      return (err as UnauthorizedException).getResponse();
+    };
+    const ended = (reason: string) =>
+      ({ statusCode: 401, error: 'Unauthorized', message: 'the session has ended; log in again', reason });
+
+    it.each(['revoked', 'logout', 'logout-all', 'password-change'] as const)(
+      'revoked: a session ended on purpose (%s)', async (why) => {
+        const first = await service.start('u1', client);
+        await service.revoke('u1', [first.sessionId], why);
+        expect(await refusal(service.refresh(first.refreshToken, client))).toEqual(ended('revoked'));
+      });
+
+    it('revoked: the session a reused token has just ended, for the thief and for the owner', async () => {
+      const first = await service.start('u1', client);
+      const second = await service.refresh(first.refreshToken, client);
+      const third = await service.refresh(second.refreshToken, client);
+      expect(await refusal(service.refresh(first.refreshToken, client))).toEqual(ended('revoked'));
+      expect(await refusal(service.refresh(third.refreshToken, client))).toEqual(ended('revoked'));
+    });
+
+    it('expired: a session past its lifetime', async () => {
+      const first = await service.start('u1', client);
+      repo.items.set(first.sessionId, { ...(repo.items.get(first.sessionId) as SessionRecord), expiresAt: Date.now() - 1 });
+      expect(await refusal(service.refresh(first.refreshToken, client))).toEqual(ended('expired'));
+    });
+
+    it('revoked wins over expired when a session is both', async () => {
+      const first = await service.start('u1', client);
+      await service.revoke('u1', [first.sessionId], 'revoked');
+      repo.items.set(first.sessionId, { ...(repo.items.get(first.sessionId) as SessionRecord), expiresAt: Date.now() - 1 });
+      expect(await refusal(service.refresh(first.refreshToken, client))).toEqual(ended('revoked'));
+    });
+
+    it('invalid: the token just replaced, with its own message', async () => {
+      const first = await service.start('u1', client);
+      await service.refresh(first.refreshToken, client);
+      expect(await refusal(service.refresh(first.refreshToken, client))).toEqual({ statusCode: 401,
+        error: 'Unauthorized', message: 'this refresh token was just replaced; use the new one', reason: 'invalid' });
+    });
+
+    it.each([
+      ['no token', async () => undefined],
+      ['garbage', async () => 'not-a-token'],
+      ['a forged MAC on a revoked session', async () => {
+        const { refreshToken, sessionId } = await service.start('u1', client);
+        await service.revoke('u1', [sessionId], 'revoked');
+        return `${refreshToken.slice(0, refreshToken.lastIndexOf('.'))}.${'m'.repeat(43)}`;
+      }],
+      ['a genuine token of a session that no longer exists', async () => {
+        const { refreshToken, sessionId } = await service.start('u1', client);
+        repo.items.delete(sessionId);
+        return refreshToken;
+      }],
+    ])('invalid: %s (nothing about any session leaks)', async (_name, token) => {
+      expect(await refusal(service.refresh(await token(), client))).toEqual({ statusCode: 401, error: 'Unauthorized',
+        message: 'a valid refresh token is required', reason: 'invalid' });
+    });
+  });
+
   it('lists live sessions, marks the current one and ends all others', async () => {
     const a = await service.start('u1', client);
     const b = await service.start('u1', { ip: '10.0.0.2' });

@@ -3,7 +3,7 @@ import {
 } from '@nestjs/common';
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { RedisConnections, SessionDenylist } from '@parley/server/core';
-import type { SessionInfo } from '@parley/shared/contracts';
+import type { RefreshError, RefreshFailureReason, SessionInfo } from '@parley/shared/contracts';
 import { AUTH_CONFIG, AuthConfig } from '../auth.config';
 import { AuthSecrets } from '../tokens/auth-secrets';
 import { type RevokeReason, SessionRepository } from './session.repository';
@@ -23,6 +23,7 @@ export interface IssuedRefresh {
 }
 
 const ENDED = 'the session has ended; log in again';
+const INVALID = 'a valid refresh token is required';
 const TOKEN_PATTERN = /^([A-Za-z0-9_-]{22})\.(\d{1,9})\.([A-Za-z0-9_-]{43})\.([A-Za-z0-9_-]{43})$/;
 
 /**
@@ -74,11 +75,13 @@ export class SessionsService implements OnApplicationBootstrap {
   /** Rotates a refresh token: the session it belongs to and its next token, or 401. */
   async refresh(token: string | undefined, client: ClientContext): Promise<IssuedRefresh & { userId: string }> {
     const parsed = this.parse(token);
-    if (!parsed) throw new UnauthorizedException('a valid refresh token is required');
+    if (!parsed) throw refreshRefused('invalid', INVALID);
     const now = Date.now();
     let session = await this.sessions.get(parsed.sessionId);
     for (let attempt = 0; attempt < 2 && session; attempt++) {
-      if (session.revokedAt !== undefined || session.expiresAt <= now) throw new UnauthorizedException(ENDED);
+      // Only a caller holding a genuine token of this session learns which way it ended.
+      if (session.revokedAt !== undefined) throw refreshRefused('revoked', ENDED);
+      if (session.expiresAt <= now) throw refreshRefused('expired', ENDED);
       if (parsed.generation === session.generation && safeEqual(sha256(parsed.token), session.tokenHash)) {
         const refreshToken = this.mint(session.sessionId, session.generation + 1);
         const rotated = await this.sessions.rotate(session, {
@@ -90,14 +93,14 @@ export class SessionsService implements OnApplicationBootstrap {
       if (parsed.generation < session.generation) {
         const justReplaced = parsed.generation === session.generation - 1
           && now - session.rotatedAt <= this.config.REFRESH_REUSE_GRACE_SECONDS * 1000;
-        if (justReplaced) throw new UnauthorizedException('this refresh token was just replaced; use the new one');
+        if (justReplaced) throw refreshRefused('invalid', 'this refresh token was just replaced; use the new one');
         this.logger.warn({ sessionId: session.sessionId, userId: session.userId }, 'refresh token reused: revoking the session');
         await this.revoke(session.userId, [session.sessionId], 'reuse');
-        throw new UnauthorizedException(ENDED);
+        throw refreshRefused('revoked', ENDED);
       }
       break;
     }
-    throw new UnauthorizedException('a valid refresh token is required');
+    throw refreshRefused('invalid', INVALID);
   }
 
   async list(userId: string, currentSessionId: string): Promise<SessionInfo[]> {
@@ -155,6 +158,15 @@ export class SessionsService implements OnApplicationBootstrap {
     if (!safeEqual(this.mac(body), match[4])) return undefined;
     return { token, sessionId: match[1], generation: Number(match[2]) };
   }
+}
+
+/**
+ * A refused refresh: Nest's usual 401 body plus why, so that the client can tell "ended from another device" from
+ * "expired" (the message stays for people and logs).
+ */
+export function refreshRefused(reason: RefreshFailureReason, message: string): UnauthorizedException {
+  const body: RefreshError = { statusCode: 401, error: 'Unauthorized', message, reason };
+  return new UnauthorizedException(body);
 }
 
 export function sha256(text: string): string {
