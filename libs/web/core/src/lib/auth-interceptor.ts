@@ -12,7 +12,8 @@ const PUBLIC_ROUTES: readonly string[] = [
 /**
  * Adds `Authorization: Bearer …` to API calls. A token about to expire is renewed first; a 401 renews it once and
  * retries the call once; only when renewing fails does the session end (the refresh token was revoked, reused or
- * expired).
+ * expired). The login page then says "ended from another device" when the renewal's refusal (or the socket) said
+ * the session was revoked: `SessionStore.logout` swaps the notice.
  */
 export const authInterceptor: HttpInterceptorFn = (request, next) => {
   const session = inject(SessionStore);

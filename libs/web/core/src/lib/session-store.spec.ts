@@ -134,6 +134,77 @@ describe('SessionStore', () => {
       expect(store.accessToken()).toBe('tok2');
     });
 
+    describe('a refused renewal says why the session ended', () => {
+      const EXPIRED = 'Your session has expired. Log in again.';
+      const refused = (body: unknown) => Promise.resolve({ ok: false, status: 401, json: () => Promise.resolve(body) });
+      const refusal = (reason: string) =>
+        refused({ statusCode: 401, error: 'Unauthorized', message: 'the session has ended; log in again', reason });
+      const savedExpired = () => sessionStorage.setItem(SESSION_STORAGE_KEY,
+        JSON.stringify({ accessToken: 'tok', expiresAt: Date.now() - 1, user }));
+      afterEach(() => jest.useRealTimers());
+
+      it.each([
+        ['revoked', SESSION_REVOKED_NOTICE],
+        ['expired', EXPIRED],
+        ['invalid', EXPIRED],
+      ])('on a reload: reason %s -> "%s"', async (reason, notice) => {
+        (globalThis as { fetch?: unknown }).fetch = jest.fn(() => refusal(reason));
+        savedExpired();
+        const { store } = setup();
+
+        await expect(store.restore()).resolves.toBe(false);
+        expect(store.accessToken()).toBeNull();
+        expect(store.notice()).toBe(notice);
+      });
+
+      it('says "expired" when the refusal has no readable reason', async () => {
+        (globalThis as { fetch?: unknown }).fetch = jest.fn(() =>
+          Promise.resolve({ ok: false, status: 401, json: () => Promise.reject(new SyntaxError('not JSON')) }));
+        savedExpired();
+        const { store } = setup();
+
+        await expect(store.restore()).resolves.toBe(false);
+        expect(store.notice()).toBe(EXPIRED);
+      });
+
+      it('remembers a "revoked" answer to the timer\'s renewal for whichever path logs out next', async () => {
+        jest.useFakeTimers();
+        const fetchMock = jest.fn(() => refusal('revoked'));
+        (globalThis as { fetch?: unknown }).fetch = fetchMock;
+        const { store } = setup();
+        store.start({ accessToken: 'tok', expiresIn: 900, user }, account);
+
+        await jest.advanceTimersByTimeAsync(841_000); // a minute before the token expires
+        expect(fetchMock).toHaveBeenCalledWith('/api/auth/refresh', expect.objectContaining({ method: 'POST' }));
+        store.logout(EXPIRED); // e.g. the next API call's failed renewal
+        expect(store.notice()).toBe(SESSION_REVOKED_NOTICE);
+      });
+
+      it('does not let the timer\'s "expired" answer pass for a revocation', async () => {
+        jest.useFakeTimers();
+        (globalThis as { fetch?: unknown }).fetch = jest.fn(() => refusal('expired'));
+        const { store } = setup();
+        store.start({ accessToken: 'tok', expiresIn: 900, user }, account);
+
+        await jest.advanceTimersByTimeAsync(841_000);
+        store.logout(EXPIRED);
+        expect(store.notice()).toBe(EXPIRED);
+      });
+
+      it('forgets a "revoked" answer once a renewal succeeds (a new login\'s cookie, from another tab)', async () => {
+        const fetchMock = jest.fn(() => refusal('revoked'));
+        (globalThis as { fetch?: unknown }).fetch = fetchMock;
+        const { store } = setup();
+        store.start({ accessToken: 'tok', expiresIn: 900, user }, account);
+
+        await expect(store.refresh()).resolves.toBe(false);
+        fetchMock.mockImplementation(() => ok({ accessToken: 'tok2', expiresIn: 900, user }) as never);
+        await expect(store.refresh()).resolves.toBe(true);
+        store.logout(EXPIRED);
+        expect(store.notice()).toBe(EXPIRED);
+      });
+    });
+
     it('logs out on the server when the user logs out', async () => {
       const fetchMock = jest.fn(() => Promise.resolve({ ok: true, status: 204 }));
       (globalThis as { fetch?: unknown }).fetch = fetchMock;

@@ -1,5 +1,7 @@
 import { Injectable, computed, inject, signal } from '@angular/core';
-import { AUTH_API, type AuthResponse, type RefreshResponse, type UserSummary } from '@parley/shared/contracts';
+import {
+  AUTH_API, type AuthResponse, type RefreshError, type RefreshResponse, type UserSummary,
+} from '@parley/shared/contracts';
 import type { DeviceKeys, IdentityKeys } from '@parley/shared/crypto';
 import { KeyStore, type StoredAccount } from './key-store';
 
@@ -73,18 +75,20 @@ export class SessionStore {
   }
 
   /**
-   * Trades the refresh cookie for a new access token. One request at a time (callers share it). False when the
-   * session has ended (revoked, logged out elsewhere, reused token) or the server was not reached; the caller
-   * decides whether that ends the session here.
-   */
-  /**
-   * The server said this session was ended elsewhere (the socket's `session-revoked`). Whichever path ends the
-   * session here next (the socket's own, or an API call whose token renewal fails) says so, not "expired".
+   * The server said this session was ended elsewhere (the socket's `session-revoked`, or a renewal refused with
+   * reason `revoked`). Whichever path ends the session here next (the socket's own, an API call whose renewal
+   * fails, a reload) says so, not "expired".
    */
   endedElsewhere(): void {
     this.revokedElsewhere = true;
   }
 
+  /**
+   * Trades the refresh cookie for a new access token. One request at a time (callers share it). False when the
+   * session has ended (revoked, logged out elsewhere, reused token) or the server was not reached; the caller
+   * decides whether that ends the session here. A refusal that says the session was revoked is remembered (see
+   * `endedElsewhere`), whichever path renewed: the timer, a reload, an API call's retry, the socket.
+   */
   refresh(): Promise<boolean> {
     this.refreshing ??= this.renew().finally(() => (this.refreshing = undefined));
     return this.refreshing;
@@ -181,15 +185,30 @@ export class SessionStore {
     if (!user) return false;
     try {
       const res = await fetch(AUTH_API.refresh, { method: 'POST', credentials: 'same-origin' });
-      if (!res.ok) return false;
+      if (!res.ok) {
+        if (res.status === 401 && (await refusalReason(res)) === 'revoked') this.endedElsewhere();
+        return false;
+      }
       const body = (await res.json()) as RefreshResponse;
       // The cookie is per browser: if another tab signed in as someone else, this tab must not become them.
       if (body.user?.userId !== user.userId || typeof body.accessToken !== 'string') return false;
+      // The session lives (the cookie may be a new login's, from another tab): an earlier "revoked" is stale.
+      this.revokedElsewhere = false;
       this.setToken(body);
       return true;
     } catch {
       return false;
     }
+  }
+}
+
+/** The `reason` of a refused refresh (`RefreshError`), if the body has one. */
+async function refusalReason(res: Response): Promise<RefreshError['reason'] | undefined> {
+  try {
+    const body = (await res.json()) as Partial<RefreshError> | null;
+    return body?.reason;
+  } catch {
+    return undefined; // not JSON (a proxy's error page): no reason given
   }
 }
 
