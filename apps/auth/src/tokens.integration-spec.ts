@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { io } from 'socket.io-client';
 import {
   ACCOUNT_API, API, AUTH_API, type AuthResponse, type DeviceList, type OwnProfile, type RecoveryChallenge, recoveryProof,
-  REFRESH_COOKIE, type SessionInfo, type StoredEpochKeyBackup, type VersionedBackup,
+  REFRESH_COOKIE, type RefreshError, type SessionInfo, type StoredEpochKeyBackup, type VersionedBackup,
 } from '@parley/shared/contracts';
 import {
   type BackupKeyCert, certifyBackupKey, createAccountBackup, createDeviceCert, derivePasswordSecrets, revokeDeviceCert, exportIdentity, generateDeviceKeys,
@@ -249,6 +249,11 @@ describe('tokens and sessions', () => {
       expect((await bob.call('auth', 'DELETE', AUTH_API.session(otherSid))).status).toBe(404);
       expect((await carol.call('auth', 'DELETE', AUTH_API.session(otherSid))).status).toBe(204);
       await waitFor('revocation', async () => (await statuses(other.accessToken)).every((s) => s === 401), 3_000);
+      // The browser whose session was ended learns why when it next renews (its login page says so).
+      const ended = await http<RefreshError>(endpoints.auth, 'POST', AUTH_API.refresh, undefined, undefined,
+        { cookie: `${REFRESH_COOKIE}=${other.refreshToken}` });
+      expect([ended.status, ended.body]).toEqual([401, { statusCode: 401, error: 'Unauthorized',
+        message: 'the session has ended; log in again', reason: 'revoked' }]);
       expect((await carol.call<SessionInfo[]>('auth', 'GET', AUTH_API.sessions)).body.map((s) => s.sessionId)).toEqual([mine]);
     });
   });
