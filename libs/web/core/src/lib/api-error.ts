@@ -1,5 +1,6 @@
 import { HttpErrorResponse } from '@angular/common/http';
 import type { ApiError } from '@parley/shared/contracts';
+import { SESSION_EXPIRED_NOTICE } from './session-store';
 
 /** A failed REST call, with a message a person can read. `status` is 0 when the server was not reached. */
 export class ApiRequestError extends Error {
@@ -40,7 +41,7 @@ export function toApiRequestError(error: unknown): ApiRequestError {
   if (status === 0) message = 'Can’t reach the server. Check your connection and try again.';
   else if (status === 429) message = 'Too many attempts. Wait a moment and try again.';
   else if (status >= 500) message = 'The server ran into a problem. Try again in a moment.';
-  else if (status === 401) message = server ? sentence(server) : 'Your session has expired. Log in again.';
+  else if (status === 401) message = server ? sentence(server) : SESSION_EXPIRED_NOTICE;
   else if (status === 403) message = server ? sentence(server) : 'You are not allowed to do that.';
   else if (status === 404) message = server ? sentence(server) : 'Not found.';
   else message = server ? sentence(server) : `Request failed (${status}).`;

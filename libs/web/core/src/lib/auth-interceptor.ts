@@ -3,7 +3,7 @@ import { inject } from '@angular/core';
 import { Router } from '@angular/router';
 import { ACCOUNT_API, API, AUTH_API } from '@parley/shared/contracts';
 import { catchError, from, type Observable, of, switchMap, throwError } from 'rxjs';
-import { SessionStore } from './session-store';
+import { SESSION_EXPIRED_NOTICE, SessionStore } from './session-store';
 
 const PUBLIC_ROUTES: readonly string[] = [
   API.prelogin, API.register, API.login, AUTH_API.refresh, ACCOUNT_API.recoveryStart, ACCOUNT_API.recoveryFinish,
@@ -26,7 +26,7 @@ export const authInterceptor: HttpInterceptorFn = (request, next) => {
   const send = (token: string) => next(request.clone({ setHeaders: { Authorization: `Bearer ${token}` } }));
   const end = (error: unknown): Observable<never> => {
     if (session.accessToken()) {
-      session.logout('Your session has expired. Log in again.');
+      session.logout(SESSION_EXPIRED_NOTICE);
       void router.navigateByUrl('/login');
     }
     return throwError(() => error);
@@ -57,5 +57,5 @@ export const authInterceptor: HttpInterceptorFn = (request, next) => {
 
 function unauthorized(request: HttpRequest<unknown>): HttpErrorResponse {
   return new HttpErrorResponse({ status: 401, statusText: 'Unauthorized', url: request.url,
-    error: { statusCode: 401, error: 'Unauthorized', message: 'Your session has expired. Log in again.' } });
+    error: { statusCode: 401, error: 'Unauthorized', message: SESSION_EXPIRED_NOTICE } });
 }

@@ -15,6 +15,8 @@ interface PersistedSession {
 
 /** What the login page says when the server ended this session (a sign-out elsewhere, a revocation). */
 export const SESSION_REVOKED_NOTICE = 'This session was ended from another device. Log in again.';
+/** What the login page says when a session ran out (or its renewal failed for any other reason). */
+export const SESSION_EXPIRED_NOTICE = 'Your session has expired. Log in again.';
 
 export const SESSION_STORAGE_KEY = 'parley.session';
 /** Refresh this long before the access token expires (it lives 15 minutes). */
@@ -147,7 +149,7 @@ export class SessionStore {
     const user = this._user();
     if (!user || !this._accessToken()) return false;
     if (this.expiresAt <= Date.now() && !(await this.refresh())) {
-      this.logout('Your session has expired. Log in again.');
+      this.logout(SESSION_EXPIRED_NOTICE);
       return false;
     }
     if (this._device()) return true;

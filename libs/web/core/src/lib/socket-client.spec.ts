@@ -8,10 +8,22 @@ import { NotConnectedError, RateLimitedError, SocketClient } from './socket-clie
 jest.mock('socket.io-client', () => ({ io: jest.fn() }));
 
 /** A socket.io client socket stand-in: `fire` plays an event from the server or the transport. */
-function fakeIoSocket() {
+interface FakeIoSocket {
+  connected: boolean;
+  active: boolean;
+  on: jest.Mock<FakeIoSocket, [string, (...args: unknown[]) => void]>;
+  connect: jest.Mock<FakeIoSocket, []>;
+  disconnect: jest.Mock<FakeIoSocket, []>;
+  removeAllListeners: jest.Mock;
+  timeout: jest.Mock<{ emitWithAck: jest.Mock }, [number]>;
+  emitWithAck: jest.Mock;
+  fire(event: string, ...args: unknown[]): void;
+}
+
+function fakeIoSocket(): FakeIoSocket {
   const handlers = new Map<string, ((...args: unknown[]) => void)[]>();
   const emitWithAck = jest.fn();
-  const socket = {
+  const socket: FakeIoSocket = {
     connected: false,
     active: true,
     on: jest.fn((event: string, handler: (...args: unknown[]) => void) => {
@@ -25,7 +37,7 @@ function fakeIoSocket() {
       return socket;
     }),
     removeAllListeners: jest.fn(),
-    timeout: jest.fn(() => ({ emitWithAck })),
+    timeout: jest.fn((_ms: number) => ({ emitWithAck })),
     emitWithAck,
     fire(event: string, ...args: unknown[]) {
       if (event === 'connect') socket.connected = true;

@@ -15,7 +15,7 @@ import {
 import type { EncryptedEvent } from '@parley/shared/crypto';
 import { Observable, Subject } from 'rxjs';
 import { io, type Socket } from 'socket.io-client';
-import { SESSION_REVOKED_NOTICE, SessionStore } from './session-store';
+import { SESSION_EXPIRED_NOTICE, SESSION_REVOKED_NOTICE, SessionStore } from './session-store';
 
 export type ConnectionState = 'offline' | 'connecting' | 'online';
 
@@ -240,7 +240,7 @@ export class SocketClient {
     }
     this.disconnect();
     this.session.logout(
-      reason === 'session-revoked' ? SESSION_REVOKED_NOTICE : 'Your session has expired. Log in again.',
+      reason === 'session-revoked' ? SESSION_REVOKED_NOTICE : SESSION_EXPIRED_NOTICE,
     );
     await this.router.navigateByUrl('/login');
   }
