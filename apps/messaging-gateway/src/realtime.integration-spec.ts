@@ -52,11 +52,12 @@ describe('real-time events across two gateway instances', () => {
     await sys?.stop();
   });
 
-  it('answers room:join with the room state: last seq, unread count, receipts and who is online', async () => {
+  it('answers room:join with the room state: last seq and when, unread count, receipts and who is online', async () => {
     await alice.send(roomId, 'one');
-    await alice.send(roomId, 'two');
+    const second = await alice.send(roomId, 'two');
     const ack = (await bob.socket?.timeout(5_000).emitWithAck('room:join', { roomId })) as Joined;
     expect(ack).toMatchObject({ ok: true, lastSeq: 2, lastReadSeq: 0, unread: 2 });
+    expect(ack.lastActivityAt).toBe((second as { receivedAt: number }).receivedAt);
     expect(ack.online.map((u) => u.userId).sort()).toEqual([alice.userId, bob.userId].sort());
   });
 

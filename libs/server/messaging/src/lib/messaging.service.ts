@@ -170,14 +170,19 @@ export class MessagingService {
     return moved ? { roomId, userId: user.userId, seq, readAt } : undefined;
   }
 
-  /** Where a room stands for a user who joins it: last seq, their last read seq, everyone's receipts. */
-  async roomState(user: AuthUser, room: RoomDetail): Promise<{ lastSeq: number; lastReadSeq: number; unread: number;
-    receipts: ReadReceipt[] }> {
-    const [lastSeq, all] = await Promise.all([this.seqs.current(room.roomId), this.receipts.forRoom(room.roomId)]);
+  /**
+   * Where a room stands for a user who joins it: last seq and when it was claimed (when known), their last read
+   * seq, everyone's receipts.
+   */
+  async roomState(user: AuthUser, room: RoomDetail): Promise<{ lastSeq: number; lastActivityAt?: number;
+    lastReadSeq: number; unread: number; receipts: ReadReceipt[] }> {
+    const [{ lastSeq, lastAt }, all] = await Promise.all([this.seqs.activity(room.roomId),
+      this.receipts.forRoom(room.roomId)]);
     const members = new Set(room.members.map((m) => m.userId));
     const receipts = all.filter((r) => members.has(r.userId));
     const lastReadSeq = receipts.find((r) => r.userId === user.userId)?.seq ?? 0;
-    return { lastSeq, lastReadSeq, unread: Math.max(0, lastSeq - lastReadSeq), receipts };
+    return { lastSeq, ...(lastAt !== undefined && { lastActivityAt: lastAt }), lastReadSeq,
+      unread: Math.max(0, lastSeq - lastReadSeq), receipts };
   }
 
   /** Throws unless `user` is a member (REST paths; sockets check once at join). */

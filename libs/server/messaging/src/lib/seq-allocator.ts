@@ -31,7 +31,8 @@ export interface SeqClaim {
 }
 
 /**
- * One Redis round trip: answer an existing claim of (roomId, messageId), or take the room's next seq and claim it.
+ * One Redis round trip: answer an existing claim of (roomId, messageId), or take the room's next seq, claim it and
+ * note when (the room's last activity, which `room:join` answers so that clients need not read the newest message).
  * Keys share the `{roomId}` hash tag so that the script also runs on Redis Cluster.
  * Returns {0, claim} | {1, claim, recovering-seed or false} | {-1} (the counter must be seeded first).
  */
@@ -40,6 +41,7 @@ local claim = redis.call('GET', KEYS[2])
 if claim then return {0, claim} end
 if redis.call('EXISTS', KEYS[1]) == 0 then return {-1} end
 local seq = redis.call('INCR', KEYS[1])
+redis.call('SET', KEYS[4], ARGV[1])
 local recovering = redis.call('GET', KEYS[3])
 local live = '1'
 if recovering then live = '0' end
@@ -58,8 +60,8 @@ return 1
 
 interface ClaimingRedis extends Redis {
   parleyRepair(seqKey: string, claimKey: string, atLeast: number): Promise<number>;
-  parleyClaim(seqKey: string, claimKey: string, recoveringKey: string, receivedAt: number, owner: string, ttl: number):
-    Promise<[number, string?, (string | null)?]>;
+  parleyClaim(seqKey: string, claimKey: string, recoveringKey: string, lastAtKey: string, receivedAt: number,
+    owner: string, ttl: number): Promise<[number, string?, (string | null)?]>;
 }
 
 /**
@@ -86,6 +88,7 @@ export class SeqAllocator {
   private readonly counters = new Map<string, number>();
   private readonly claims = new Map<string, { value: string; expires: number }>();
   private readonly recovering = new Map<string, { seed: number; expires: number }>();
+  private readonly lastAt = new Map<string, number>();
   private lastPrune = Date.now();
 
   constructor(
@@ -95,7 +98,7 @@ export class SeqAllocator {
     if (redis.enabled) {
       // Auto-pipelined: the claims of sends that arrive in one tick (any socket, any room) share a write and a read.
       const connection = redis.connect('seq', { enableAutoPipelining: true });
-      connection.defineCommand('parleyClaim', { numberOfKeys: 3, lua: CLAIM_SCRIPT });
+      connection.defineCommand('parleyClaim', { numberOfKeys: 4, lua: CLAIM_SCRIPT });
       connection.defineCommand('parleyRepair', { numberOfKeys: 2, lua: REPAIR_SCRIPT });
       this.redis = connection as ClaimingRedis;
     }
@@ -139,20 +142,30 @@ export class SeqAllocator {
 
   /** The room's highest allocated seq (0 for a room without messages). */
   async current(roomId: string): Promise<number> {
+    return (await this.activity(roomId)).lastSeq;
+  }
+
+  /**
+   * The room's highest allocated seq and when it was claimed. `lastAt` is unknown when the counter was (re)seeded
+   * from the table (first use in this process, a Redis that lost its data, a room older than this key).
+   */
+  async activity(roomId: string): Promise<{ lastSeq: number; lastAt?: number }> {
     if (this.redis) {
-      const value = await this.redis.get(keys(roomId, '').seq);
-      if (value !== null) return Number(value);
+      const k = keys(roomId, '');
+      const [seq, at] = await this.redis.mget(k.seq, k.lastAt);
+      if (seq !== null) return { lastSeq: Number(seq), ...(at !== null && { lastAt: Number(at) }) };
     } else if (this.counters.has(roomId)) {
-      return this.counters.get(roomId) ?? 0;
+      const lastAt = this.lastAt.get(roomId);
+      return { lastSeq: this.counters.get(roomId) ?? 0, ...(lastAt !== undefined && { lastAt }) };
     }
-    return this.messages.highestSeq(roomId);
+    return { lastSeq: await this.messages.highestSeq(roomId) };
   }
 
   private async claimInRedis(redis: ClaimingRedis, roomId: string, messageId: string, owner: string, now: number):
     Promise<SeqClaim> {
     const k = keys(roomId, messageId);
     for (let attempt = 0; attempt < 3; attempt++) {
-      const [state, value, recovering] = await redis.parleyClaim(k.seq, k.claim, k.recovering, now, owner,
+      const [state, value, recovering] = await redis.parleyClaim(k.seq, k.claim, k.recovering, k.lastAt, now, owner,
         CLAIM_TTL_SECONDS);
       if (state === -1) {
         const highest = await this.messages.highestSeq(roomId);
@@ -183,6 +196,7 @@ export class SeqAllocator {
     }
     const seq = (this.counters.get(roomId) ?? 0) + 1;
     this.counters.set(roomId, seq);
+    this.lastAt.set(roomId, now);
     const recovering = this.recovering.get(roomId);
     const live = !(recovering && recovering.expires > Date.now());
     this.claims.set(key, { value: encode(seq, now, owner, live), expires: Date.now() + CLAIM_TTL_SECONDS * 1000 });
@@ -209,6 +223,7 @@ function keys(roomId: string, messageId: string) {
     seq: `parley:seq:{${roomId}}`,
     claim: `parley:claim:{${roomId}}:${messageId}`,
     recovering: `parley:seq-recovering:{${roomId}}`,
+    lastAt: `parley:seq-last-at:{${roomId}}`,
   };
 }
 

@@ -117,6 +117,11 @@ export interface RoomEpochEvent {
 export interface RoomJoined {
   /** Highest seq allocated in the room. */
   lastSeq: number;
+  /**
+   * When that seq was claimed (ms since epoch): the room's last activity, for the room list. Absent when the server
+   * does not know it (its counter was re-read from the table): read the newest message (`sync`) then.
+   */
+  lastActivityAt?: number;
   /** This user's last read seq (0: none). */
   lastReadSeq: number;
   /** lastSeq − lastReadSeq: an upper bound (holes and deleted messages count). */

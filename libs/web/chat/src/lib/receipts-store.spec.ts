@@ -45,6 +45,31 @@ describe('ReceiptsStore', () => {
     expect(store.lastActivity()).toEqual({ [ROOM]: 1_007, [OTHER]: 1_001 });
   });
 
+  it('takes the room’s last activity from the join answer, without reading the newest message', async () => {
+    const { store, socket } = setup();
+    const state = joinedState({ lastSeq: 5, lastActivityAt: 4_242 });
+    socket.joinRoom.mockImplementation(async (roomId: string) => {
+      socket.joined$.next({ roomId, state });
+      return state;
+    });
+
+    await store.follow([ROOM]);
+
+    expect(store.lastActivity()).toEqual({ [ROOM]: 4_242 });
+    expect(socket.sync).not.toHaveBeenCalled();
+  });
+
+  it('reads the newest message for the last activity when the join answer does not say', async () => {
+    const { store, socket } = setup();
+    socket.joinRoom.mockResolvedValue(joinedState({ lastSeq: 5 }));
+    socket.sync.mockResolvedValue({ messages: [live(5)], hasMore: false });
+
+    await store.follow([ROOM]);
+
+    expect(socket.sync).toHaveBeenCalledWith(ROOM, 4, 1);
+    expect(store.lastActivity()).toEqual({ [ROOM]: 1_005 });
+  });
+
   it('clears the count when I read, and tells the server once per seq', () => {
     const { store, socket } = setup();
     socket.joined$.next({ roomId: ROOM, state: joinedState({ lastSeq: 3, unread: 3 }) });

@@ -57,7 +57,8 @@ export class ReceiptsStore {
       this.followed.add(roomId);
       try {
         const state = await this.socket.joinRoom(roomId);
-        if (state && state.lastSeq > 0 && !this._lastActivity()[roomId]) {
+        // The join answers when the room last had a message; a server that does not know reads the newest one.
+        if (state && state.lastSeq > 0 && state.lastActivityAt === undefined && !this._lastActivity()[roomId]) {
           const newest = await this.socket.sync(roomId, state.lastSeq - 1, 1);
           const at = newest.messages.at(-1)?.receivedAt;
           if (at) this.touch(roomId, at);
@@ -139,6 +140,7 @@ export class ReceiptsStore {
     this.sendRead(roomId);
     this.setUnread(roomId, Math.max(0, Math.min(state.unread, state.lastSeq - mine)));
     for (const r of state.receipts) this.setRead(roomId, r.userId, r.seq);
+    if (state.lastActivityAt !== undefined) this.touch(roomId, state.lastActivityAt);
   }
 
   private receipt({ roomId, userId, seq }: ReadReceipt): void {
