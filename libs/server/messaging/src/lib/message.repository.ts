@@ -63,10 +63,11 @@ export class MessageRepository {
   /** Looks for a message id among the last `depth` items at or below `atOrBelow`, with a consistent read. */
   async findRecentByMessageId(roomId: string, messageId: string, atOrBelow: number, depth = 100):
     Promise<StoredMessage | undefined> {
+    // Only the ids of the `depth` items (every send of a recovering room asks this), then the one match in full.
     const items = await this.messages.query('roomId').eq(roomId).where('seq').le(atOrBelow).sort('descending')
-      .limit(depth).consistent().exec();
-    const item = items.find((i) => i.messageId === messageId);
-    return item ? toStored(item) : undefined;
+      .limit(depth).attributes(['seq', 'messageId']).consistent().exec();
+    const match = items.find((i) => i.messageId === messageId);
+    return match ? this.get(roomId, match.seq) : undefined;
   }
 
   /**
