@@ -96,6 +96,16 @@ describe('DirectPut', () => {
     expect((err as Error).name).toBe('InternalServerError');
   });
 
+  it('tries its own path again after the endpoint or region could not be resolved once', async () => {
+    jest.spyOn(client.config, 'region').mockRejectedValueOnce(new Error('no region yet'));
+    const direct = new DirectPut(client);
+    await direct.put(input); // the SDK client sends this one
+    await direct.put(input);
+    expect(seen).toHaveLength(2);
+    expect(seen[0].headers['x-amz-user-agent'] ?? seen[0].headers['user-agent']).toMatch(/aws-sdk-js/);
+    expect(seen[1].headers['x-amz-user-agent'] ?? seen[1].headers['user-agent'] ?? '').not.toMatch(/aws-sdk-js/);
+  });
+
   it('goes through the SDK client when the first attempt cannot connect', async () => {
     const putItem = jest.spyOn(client, 'putItem').mockResolvedValue({} as never);
     const { port } = server.address() as AddressInfo;

@@ -53,7 +53,11 @@ export class DirectPut {
   }
 
   private async send(body: string): Promise<void> {
-    const { url, signer } = await (this.target ??= this.resolve());
+    // A failed resolution (credentials or region not there yet) is not kept: the next put tries again.
+    const { url, signer } = await (this.target ??= this.resolve().catch((err: unknown) => {
+      this.target = undefined;
+      throw err;
+    }));
     const signed = await signer.sign({
       method: 'POST', protocol: url.protocol, hostname: url.hostname, port: url.port ? Number(url.port) : undefined,
       path: url.pathname, query: {}, body,
