@@ -99,7 +99,6 @@ async function run(rate: number, seconds: number, drainMs: number): Promise<Wind
   let duplicates = 0;
   let answered = 0;
   const disconnectsBefore = disconnects;
-  let started = performance.now();
   onDelivery = (messageId, place, at) => {
     const flight = inFlight.get(messageId);
     if (!flight) return;
@@ -127,7 +126,7 @@ async function run(rate: number, seconds: number, drainMs: number): Promise<Wind
   };
 
   const cpuBefore = process.cpuUsage();
-  started = performance.now();
+  const started = performance.now(); // read by sendOne, which first runs after this line
   let next = 0;
   await new Promise<void>((done) => {
     const tick = () => {
