@@ -4,9 +4,13 @@ import type { ModelType } from 'dynamoose/dist/General';
 import { DirectPut, DynamoTables, isConditionFailed } from '@parley/server/core';
 import type { StoredMessage } from '@parley/shared/contracts';
 import type { EncryptedEvent } from '@parley/shared/crypto';
+import { FreshReads } from './fresh-reads';
 import { type MessageItem, messageItem, messageSchema } from './message.schema';
 
 export class SeqTakenError extends Error {}
+
+/** How many of a recovering room's newest items a send's messageId is looked for among. */
+const RECENT_DEPTH = 100;
 
 /** The messages table: the only code that touches it. */
 @Injectable()
@@ -14,6 +18,7 @@ export class MessageRepository {
   private readonly messages: ModelType<MessageItem>;
   private readonly tableName: string;
   private readonly direct: DirectPut;
+  private readonly recentIds = new FreshReads<Map<string, number>>();
 
   constructor(tables: DynamoTables) {
     this.messages = tables.define<MessageItem>('messages', messageSchema);
@@ -60,14 +65,23 @@ export class MessageRepository {
     return item ? toStored(item) : undefined;
   }
 
-  /** Looks for a message id among the last `depth` items at or below `atOrBelow`, with a consistent read. */
-  async findRecentByMessageId(roomId: string, messageId: string, atOrBelow: number, depth = 100):
+  /**
+   * Looks for a message id among the last RECENT_DEPTH items at or below `atOrBelow`, with a consistent read. Every
+   * send of a recovering room asks this, so concurrent asks of one room share a read (FreshReads: each read starts
+   * after the ask it answers) that takes only the ids; the one match is then read in full.
+   */
+  async findRecentByMessageId(roomId: string, messageId: string, atOrBelow: number):
     Promise<StoredMessage | undefined> {
-    // Only the ids of the `depth` items (every send of a recovering room asks this), then the one match in full.
+    const ids = await this.recentIds.get(`${roomId}/${atOrBelow}`, () => this.readRecentIds(roomId, atOrBelow));
+    const seq = ids.get(messageId);
+    return seq === undefined ? undefined : this.get(roomId, seq);
+  }
+
+  /** messageId → seq of the room's last RECENT_DEPTH items at or below `atOrBelow`, read consistently. */
+  private async readRecentIds(roomId: string, atOrBelow: number): Promise<Map<string, number>> {
     const items = await this.messages.query('roomId').eq(roomId).where('seq').le(atOrBelow).sort('descending')
-      .limit(depth).attributes(['seq', 'messageId']).consistent().exec();
-    const match = items.find((i) => i.messageId === messageId);
-    return match ? this.get(roomId, match.seq) : undefined;
+      .limit(RECENT_DEPTH).attributes(['seq', 'messageId']).consistent().exec();
+    return new Map(items.map((i) => [i.messageId, i.seq]));
   }
 
   /**
