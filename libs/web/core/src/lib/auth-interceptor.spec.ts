@@ -95,4 +95,21 @@ describe('authInterceptor', () => {
       expect(session.notice()).toBe(SESSION_REVOKED_NOTICE);
       expect(router.navigateByUrl).toHaveBeenCalledWith('/login');
     });
+
+  it('fails a call whose session ended while its renewal was in flight with an error that says why', async () => {
+    // The socket hears `session-revoked` (and ends the session) while the renewal before the call is on its way.
+    const { http, router, session } = setup(() => {
+      TestBed.inject(SessionStore).logout(SESSION_REVOKED_NOTICE);
+      return refusal('revoked');
+    });
+    session.start({ accessToken: 'tok', expiresIn: 10, user }, account); // expires within 30 s: renew first
+
+    const error = await firstValueFrom(http.get('/api/rooms')).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(HttpErrorResponse);
+    expect((error as HttpErrorResponse).status).toBe(401);
+    expect((error as HttpErrorResponse).error.message).toBe(SESSION_REVOKED_NOTICE);
+    expect(session.notice()).toBe(SESSION_REVOKED_NOTICE);
+    expect(router.navigateByUrl).not.toHaveBeenCalled(); // whoever ended the session took the user to login
+  });
 });

@@ -35,7 +35,7 @@ export const authInterceptor: HttpInterceptorFn = (request, next) => {
   return renewed.pipe(
     switchMap(() => {
       const token = session.accessToken();
-      if (!token) return end(unauthorized(request));
+      if (!token) return end(unauthorized(request, session.notice() ?? SESSION_EXPIRED_NOTICE));
       return send(token).pipe(catchError((error: unknown) => retryOnce(error, token)));
     }),
   );
@@ -55,7 +55,8 @@ export const authInterceptor: HttpInterceptorFn = (request, next) => {
   }
 };
 
-function unauthorized(request: HttpRequest<unknown>): HttpErrorResponse {
+/** The error a call gets when the session ended before it could be sent: it says why, as the login page will. */
+function unauthorized(request: HttpRequest<unknown>, message: string): HttpErrorResponse {
   return new HttpErrorResponse({ status: 401, statusText: 'Unauthorized', url: request.url,
-    error: { statusCode: 401, error: 'Unauthorized', message: SESSION_EXPIRED_NOTICE } });
+    error: { statusCode: 401, error: 'Unauthorized', message } });
 }

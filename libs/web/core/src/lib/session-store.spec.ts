@@ -1,4 +1,5 @@
 import { TestBed } from '@angular/core/testing';
+import { Router } from '@angular/router';
 import type { DeviceKeys, IdentityKeys } from '@parley/shared/crypto';
 import { KeyStore, type StoredAccount } from './key-store';
 import { SESSION_REVOKED_NOTICE, SESSION_STORAGE_KEY, SessionStore } from './session-store';
@@ -12,8 +13,11 @@ const account: StoredAccount = {
 
 function setup(stored: StoredAccount | null = account) {
   const keyStore = { load: jest.fn().mockResolvedValue(stored ?? undefined), save: jest.fn(), remove: jest.fn() };
-  TestBed.configureTestingModule({ providers: [{ provide: KeyStore, useValue: keyStore }] });
-  return { store: TestBed.inject(SessionStore), keyStore };
+  const router = { navigateByUrl: jest.fn().mockResolvedValue(true) };
+  TestBed.configureTestingModule({
+    providers: [{ provide: KeyStore, useValue: keyStore }, { provide: Router, useValue: router }],
+  });
+  return { store: TestBed.inject(SessionStore), keyStore, router };
 }
 
 describe('SessionStore', () => {
@@ -167,16 +171,28 @@ describe('SessionStore', () => {
         expect(store.notice()).toBe(EXPIRED);
       });
 
-      it('remembers a "revoked" answer to the timer\'s renewal for whichever path logs out next', async () => {
+      it('ends the session at once, on the login page, when the timer\'s renewal is refused as revoked', async () => {
         jest.useFakeTimers();
         const fetchMock = jest.fn(() => refusal('revoked'));
         (globalThis as { fetch?: unknown }).fetch = fetchMock;
-        const { store } = setup();
+        const { store, router } = setup();
         store.start({ accessToken: 'tok', expiresIn: 900, user }, account);
 
         await jest.advanceTimersByTimeAsync(841_000); // a minute before the token expires
         expect(fetchMock).toHaveBeenCalledWith('/api/auth/refresh', expect.objectContaining({ method: 'POST' }));
-        store.logout(EXPIRED); // e.g. the next API call's failed renewal
+        expect(store.accessToken()).toBeNull();
+        expect(store.notice()).toBe(SESSION_REVOKED_NOTICE);
+        expect(router.navigateByUrl).toHaveBeenCalledWith('/login');
+      });
+
+      it('remembers a "revoked" answer to an API call\'s renewal for whichever path logs out next', async () => {
+        (globalThis as { fetch?: unknown }).fetch = jest.fn(() => refusal('revoked'));
+        const { store } = setup();
+        store.start({ accessToken: 'tok', expiresIn: 900, user }, account);
+
+        await expect(store.refresh()).resolves.toBe(false);
+        expect(store.accessToken()).toBe('tok'); // the caller decides
+        store.logout(EXPIRED); // e.g. the interceptor, whose call got 401
         expect(store.notice()).toBe(SESSION_REVOKED_NOTICE);
       });
 
@@ -187,6 +203,7 @@ describe('SessionStore', () => {
         store.start({ accessToken: 'tok', expiresIn: 900, user }, account);
 
         await jest.advanceTimersByTimeAsync(841_000);
+        expect(store.accessToken()).toBe('tok'); // the next call renews again; only a revocation ends it at once
         store.logout(EXPIRED);
         expect(store.notice()).toBe(EXPIRED);
       });

@@ -1,4 +1,5 @@
 import { Injectable, computed, inject, signal } from '@angular/core';
+import { Router } from '@angular/router';
 import {
   AUTH_API, type AuthResponse, type RefreshError, type RefreshResponse, type UserSummary,
 } from '@parley/shared/contracts';
@@ -31,6 +32,7 @@ const REFRESH_AHEAD_MS = 60_000;
 @Injectable({ providedIn: 'root' })
 export class SessionStore {
   private readonly keyStore = inject(KeyStore);
+  private readonly router = inject(Router);
 
   private readonly _user = signal<UserSummary | null>(null);
   private readonly _accessToken = signal<string | null>(null);
@@ -179,7 +181,18 @@ export class SessionStore {
   private schedule(): void {
     clearTimeout(this.timer);
     const delay = Math.max(5_000, this.expiresAt - Date.now() - REFRESH_AHEAD_MS);
-    this.timer = setTimeout(() => void this.refresh(), delay);
+    this.timer = setTimeout(() => void this.renewInBackground(), delay);
+  }
+
+  /**
+   * The timer's renewal. A refusal that says the session was revoked ends it here at once, on the login page: the
+   * access token would still work for up to a minute, but the user should not keep writing into a session that
+   * was ended from another device. Other failures (offline, expired) are left to the next call, which retries.
+   */
+  private async renewInBackground(): Promise<void> {
+    if ((await this.refresh()) || !this.revokedElsewhere || !this._accessToken()) return;
+    this.logout(SESSION_REVOKED_NOTICE);
+    await this.router.navigateByUrl('/login');
   }
 
   private async renew(): Promise<boolean> {
