@@ -1,5 +1,5 @@
 import { BadRequestException, Inject, Injectable, ServiceUnavailableException } from '@nestjs/common';
-import { type AuthUser, CORE_CONFIG, type CoreConfig } from '@parley/server/core';
+import { type AuthUser, CORE_CONFIG, type CoreConfig, InFlightReads } from '@parley/server/core';
 import { API, type PublicProfile } from '@parley/shared/contracts';
 
 /**
@@ -9,10 +9,18 @@ import { API, type PublicProfile } from '@parley/shared/contracts';
  */
 @Injectable()
 export class DeviceDirectory {
+  /** A user's sockets that connect at once share the call (see InFlightReads). */
+  private readonly inFlight = new InFlightReads<PublicProfile>();
+
   constructor(@Inject(CORE_CONFIG) private readonly config: CoreConfig) {}
 
-  /** deviceId → live. Throws 503 when auth does not answer. */
+  /** deviceId → live (a map of the caller's own). Throws 503 when auth does not answer. */
   async devicesOf(user: AuthUser): Promise<Map<string, boolean>> {
+    const profile = await this.inFlight.get(user.userId, () => this.fetchProfile(user));
+    return new Map(profile.devices.map((d) => [d.deviceId, d.revoked !== true]));
+  }
+
+  private async fetchProfile(user: AuthUser): Promise<PublicProfile> {
     let response: Response;
     try {
       response = await fetch(new URL(API.user(user.userId), this.config.AUTH_JWKS_URL), {
@@ -22,8 +30,7 @@ export class DeviceDirectory {
       throw new ServiceUnavailableException('the auth service did not answer; try again');
     }
     if (!response.ok) throw new ServiceUnavailableException(`the auth service answered ${response.status}; try again`);
-    const profile = (await response.json()) as PublicProfile;
-    return new Map(profile.devices.map((d) => [d.deviceId, d.revoked !== true]));
+    return (await response.json()) as PublicProfile;
   }
 
   /**

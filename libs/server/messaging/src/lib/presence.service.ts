@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { type AuthUser, CORE_CONFIG, type CoreConfig } from '@parley/server/core';
+import { type AuthUser, CORE_CONFIG, type CoreConfig, InFlightReads } from '@parley/server/core';
 import { API, type RoomDetail, type RoomSummary, type StatusUpdateDto, type UserPresence, userRoom } from '@parley/shared/contracts';
 import { MESSAGING_CONFIG, type MessagingConfig } from './messaging.config';
 import { PresenceStore, type StoredStatus } from './presence.store';
@@ -14,6 +14,8 @@ import { type ParleySocket, RealtimeRepository } from './realtime.repository';
 export class PresenceService {
   private readonly logger = new Logger(PresenceService.name);
   private readonly pending = new Map<string, NodeJS.Timeout>();
+  /** A user's sockets that connect at once share the call (see InFlightReads); callers copy, never change it. */
+  private readonly roomLists = new InFlightReads<string[]>();
 
   constructor(
     private readonly store: PresenceStore,
@@ -23,7 +25,11 @@ export class PresenceService {
   ) {}
 
   /** The user's rooms, from the rooms service on the user's own token; [] when it does not answer. */
-  async roomsOf(user: AuthUser): Promise<string[]> {
+  roomsOf(user: AuthUser): Promise<string[]> {
+    return this.roomLists.get(user.userId, () => this.fetchRoomsOf(user));
+  }
+
+  private async fetchRoomsOf(user: AuthUser): Promise<string[]> {
     try {
       const response = await fetch(new URL(API.rooms, this.core.ROOMS_URL), {
         headers: { authorization: `Bearer ${user.token}` }, signal: AbortSignal.timeout(5_000),

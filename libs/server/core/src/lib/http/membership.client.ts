@@ -3,6 +3,7 @@ import { API, type RoomDetail } from '@parley/shared/contracts';
 import { CoreConfig } from '../config/core.config';
 import { CORE_CONFIG } from '../config/tokens';
 import type { AuthUser } from '../auth/token-verifier';
+import { InFlightReads } from './in-flight-reads';
 
 /**
  * Asks the rooms service (the owner of membership) whether a user belongs to a room, on the user's own token:
@@ -10,10 +11,17 @@ import type { AuthUser } from '../auth/token-verifier';
  */
 @Injectable()
 export class MembershipClient {
+  /** A user's sockets that join one room at once share the call (see InFlightReads). */
+  private readonly inFlight = new InFlightReads<RoomDetail>();
+
   constructor(@Inject(CORE_CONFIG) private readonly config: CoreConfig) {}
 
   /** Resolves when `user` is a member of `roomId`; throws 403 otherwise. */
-  async assertMember(user: AuthUser, roomId: string): Promise<RoomDetail> {
+  assertMember(user: AuthUser, roomId: string): Promise<RoomDetail> {
+    return this.inFlight.get(`${user.userId}/${roomId}`, () => this.fetchRoom(user, roomId));
+  }
+
+  private async fetchRoom(user: AuthUser, roomId: string): Promise<RoomDetail> {
     let response: Response;
     try {
       response = await fetch(new URL(API.room(roomId), this.config.ROOMS_URL), {

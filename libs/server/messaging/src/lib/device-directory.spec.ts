@@ -1,0 +1,48 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { AuthUser, CoreConfig } from '@parley/server/core';
+import { DeviceDirectory } from './device-directory';
+
+const alice: AuthUser = { userId: 'AAAAAAAAAAAAAAAAAAAAAA', username: 'alice', sessionId: 's1', token: 'tok-a' };
+
+/** A stand-in for auth's public profile route that counts the calls and answers after a short delay. */
+async function fakeAuth(): Promise<{ server: Server; calls: string[]; config: CoreConfig }> {
+  const calls: string[] = [];
+  const server = createServer((req, res) => {
+    calls.push(`${req.url} ${req.headers.authorization}`);
+    setTimeout(() => {
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ userId: alice.userId, devices: [{ deviceId: 'd1' }, { deviceId: 'd2', revoked: true }] }));
+    }, 20);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { server, calls, config: { AUTH_JWKS_URL: `http://127.0.0.1:${port}/api/auth/.well-known/jwks.json` } as CoreConfig };
+}
+
+describe('DeviceDirectory', () => {
+  let auth: Awaited<ReturnType<typeof fakeAuth>>;
+  beforeEach(async () => (auth = await fakeAuth()));
+  afterEach(() => new Promise((resolve) => auth.server.close(resolve)));
+
+  it('makes one call for a user\'s sockets that connect at once, and gives each its own map', async () => {
+    const directory = new DeviceDirectory(auth.config);
+
+    const [first, second] = await Promise.all([directory.devicesOf(alice), directory.devicesOf(alice)]);
+
+    expect(auth.calls).toEqual([`/api/users/${alice.userId} Bearer tok-a`]);
+    expect([...first]).toEqual([['d1', true], ['d2', false]]);
+    expect(second).toEqual(first);
+    first.set('d1', false); // a revocation heard by one socket's copy
+    expect(second.get('d1')).toBe(true);
+  });
+
+  it('asks again once the call in flight has answered', async () => {
+    const directory = new DeviceDirectory(auth.config);
+
+    await directory.devicesOf(alice);
+    await directory.devicesOf(alice);
+
+    expect(auth.calls).toHaveLength(2);
+  });
+});
