@@ -2,6 +2,7 @@ import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders } 
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { DynamoDB, PutItemCommandInput } from '@aws-sdk/client-dynamodb';
 import { SignatureV4 } from '@smithy/signature-v4';
+import { KeyObjectSha256 } from './key-object-sha256';
 
 /** Longer than any healthy PutItem; a request that takes this long is handed to the SDK (which has its own policy). */
 const TIMEOUT_MS = 5_000;
@@ -28,8 +29,9 @@ interface Target {
  * SigV4 signer and sent over a keep-alive agent (0.13 ms unsigned): the middleware, not the signing, is the cost.
  * (dynamoose's own `create` cost 1.09 ms.)
  *
- * What stays the SDK's: the signer, the credentials (the client's provider chain, cached and refreshed by the SDK:
- * task role in AWS), the endpoint (the client's, or its endpoint rules for the region). Anything but a success or a
+ * What stays the SDK's: the signer (given KeyObjectSha256 for its hashes: the same SHA-256, cheaper HMAC keys), the
+ * credentials (the client's provider chain, cached and refreshed by the SDK: task role in AWS), the endpoint (the
+ * client's, or its endpoint rules for the region). Anything but a success or a
  * failed condition (throttling, a 5xx, expired credentials, a refused connection, a timeout) is sent again through
  * the SDK client itself, with its retry policy and its typed errors; a first attempt that did land then shows as
  * a failed condition, which callers of a conditional put already handle as "written before".
@@ -97,7 +99,8 @@ export class DirectPut {
     const url = custom
       ? new URL(`${custom.protocol}//${custom.hostname}${custom.port ? `:${custom.port}` : ''}${custom.path}`)
       : new URL(config.endpointProvider({ Region: region, UseFIPS: false, UseDualStack: false }).url.href);
-    const signer = new SignatureV4({ service: 'dynamodb', region, credentials: config.credentials, sha256: config.sha256 });
+    const signer = new SignatureV4({ service: 'dynamodb', region, credentials: config.credentials,
+      sha256: KeyObjectSha256 });
     return { url, signer };
   }
 }
