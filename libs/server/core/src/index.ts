@@ -18,4 +18,4 @@ export * from './lib/throttle/throttling';
 export * from './lib/core.module';
 export * from './lib/bootstrap';
 export * from './lib/dynamo/direct-put';
-export * from './lib/http/in-flight-reads';
+export * from './lib/reads/fresh-reads';

@@ -1,5 +1,5 @@
 import { BadRequestException, Inject, Injectable, ServiceUnavailableException } from '@nestjs/common';
-import { type AuthUser, CORE_CONFIG, type CoreConfig, InFlightReads } from '@parley/server/core';
+import { type AuthUser, CORE_CONFIG, type CoreConfig, FreshReads } from '@parley/server/core';
 import { API, type PublicProfile } from '@parley/shared/contracts';
 
 /**
@@ -9,8 +9,8 @@ import { API, type PublicProfile } from '@parley/shared/contracts';
  */
 @Injectable()
 export class DeviceDirectory {
-  /** A user's sockets that connect at once share the call (see InFlightReads). */
-  private readonly inFlight = new InFlightReads<PublicProfile>();
+  /** A user's sockets that connect at once share calls (see FreshReads). */
+  private readonly inFlight = new FreshReads<PublicProfile>();
 
   constructor(@Inject(CORE_CONFIG) private readonly config: CoreConfig) {}
 

@@ -1,10 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { Condition } from 'dynamoose';
 import type { ModelType } from 'dynamoose/dist/General';
-import { DirectPut, DynamoTables, isConditionFailed } from '@parley/server/core';
+import { DirectPut, DynamoTables, FreshReads, isConditionFailed } from '@parley/server/core';
 import type { StoredMessage } from '@parley/shared/contracts';
 import type { EncryptedEvent } from '@parley/shared/crypto';
-import { FreshReads } from './fresh-reads';
 import { type MessageItem, messageItem, messageSchema } from './message.schema';
 
 export class SeqTakenError extends Error {}

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { type AuthUser, CORE_CONFIG, type CoreConfig, InFlightReads } from '@parley/server/core';
+import { type AuthUser, CORE_CONFIG, type CoreConfig, FreshReads } from '@parley/server/core';
 import { API, type RoomDetail, type RoomSummary, type StatusUpdateDto, type UserPresence, userRoom } from '@parley/shared/contracts';
 import { MESSAGING_CONFIG, type MessagingConfig } from './messaging.config';
 import { PresenceStore, type StoredStatus } from './presence.store';
@@ -14,8 +14,8 @@ import { type ParleySocket, RealtimeRepository } from './realtime.repository';
 export class PresenceService {
   private readonly logger = new Logger(PresenceService.name);
   private readonly pending = new Map<string, NodeJS.Timeout>();
-  /** A user's sockets that connect at once share the call (see InFlightReads); callers copy, never change it. */
-  private readonly roomLists = new InFlightReads<string[]>();
+  /** A user's sockets that connect at once share calls (see FreshReads); callers copy, never change it. */
+  private readonly roomLists = new FreshReads<string[]>();
 
   constructor(
     private readonly store: PresenceStore,

@@ -3,7 +3,7 @@ import { API, type RoomDetail } from '@parley/shared/contracts';
 import { CoreConfig } from '../config/core.config';
 import { CORE_CONFIG } from '../config/tokens';
 import type { AuthUser } from '../auth/token-verifier';
-import { InFlightReads } from './in-flight-reads';
+import { FreshReads } from '../reads/fresh-reads';
 
 /**
  * Asks the rooms service (the owner of membership) whether a user belongs to a room, on the user's own token:
@@ -11,8 +11,8 @@ import { InFlightReads } from './in-flight-reads';
  */
 @Injectable()
 export class MembershipClient {
-  /** A user's sockets that join one room at once share the call (see InFlightReads). */
-  private readonly inFlight = new InFlightReads<RoomDetail>();
+  /** A user's sockets that join one room at once share calls (see FreshReads). */
+  private readonly inFlight = new FreshReads<RoomDetail>();
 
   constructor(@Inject(CORE_CONFIG) private readonly config: CoreConfig) {}
 
