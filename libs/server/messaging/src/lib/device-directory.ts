@@ -10,13 +10,13 @@ import { API, type PublicProfile } from '@parley/shared/contracts';
 @Injectable()
 export class DeviceDirectory {
   /** A user's sockets that connect at once share calls (see FreshReads). */
-  private readonly inFlight = new FreshReads<PublicProfile>();
+  private readonly profiles = new FreshReads<PublicProfile>();
 
   constructor(@Inject(CORE_CONFIG) private readonly config: CoreConfig) {}
 
   /** deviceId → live (a map of the caller's own). Throws 503 when auth does not answer. */
   async devicesOf(user: AuthUser): Promise<Map<string, boolean>> {
-    const profile = await this.inFlight.get(user.userId, () => this.fetchProfile(user));
+    const profile = await this.profiles.get(user.userId, () => this.fetchProfile(user));
     return new Map(profile.devices.map((d) => [d.deviceId, d.revoked !== true]));
   }
 

@@ -31,10 +31,10 @@ interface Target {
  *
  * What stays the SDK's: the signer (given KeyObjectSha256 for its hashes: the same SHA-256, cheaper HMAC keys), the
  * credentials (the client's provider chain, cached and refreshed by the SDK: task role in AWS), the endpoint (the
- * client's, or its endpoint rules for the region). Anything but a success or a
- * failed condition (throttling, a 5xx, expired credentials, a refused connection, a timeout) is sent again through
- * the SDK client itself, with its retry policy and its typed errors; a first attempt that did land then shows as
- * a failed condition, which callers of a conditional put already handle as "written before".
+ * client's, or its endpoint rules for the region). Anything but a success or a failed condition (throttling, a 5xx,
+ * expired credentials, a refused connection, a timeout) is sent again through the SDK client itself, with its retry
+ * policy and its typed errors; a first attempt that did land then shows as a failed condition, which callers of a
+ * conditional put already handle as "written before".
  */
 export class DirectPut {
   private target?: Promise<Target>;

@@ -12,13 +12,13 @@ import { FreshReads } from '../reads/fresh-reads';
 @Injectable()
 export class MembershipClient {
   /** A user's sockets that join one room at once share calls (see FreshReads). */
-  private readonly inFlight = new FreshReads<RoomDetail>();
+  private readonly rooms = new FreshReads<RoomDetail>();
 
   constructor(@Inject(CORE_CONFIG) private readonly config: CoreConfig) {}
 
   /** Resolves when `user` is a member of `roomId`; throws 403 otherwise. */
   assertMember(user: AuthUser, roomId: string): Promise<RoomDetail> {
-    return this.inFlight.get(`${user.userId}/${roomId}`, () => this.fetchRoom(user, roomId));
+    return this.rooms.get(`${user.userId}/${roomId}`, () => this.fetchRoom(user, roomId));
   }
 
   private async fetchRoom(user: AuthUser, roomId: string): Promise<RoomDetail> {
