@@ -116,8 +116,11 @@ async function run(sys: RunningSystem, homes: RunningProcess[], survivor: Runnin
   const started = Date.now();
   let total = 0;
   let struck: Promise<void> | undefined;
+  let faultMs = 0; // how long the fault took to strike and end (a restart's down time), for the report
   const onAck = () => {
-    if (++total === (perClient * 3) / 2) struck = fault();
+    if (++total !== (perClient * 3) / 2) return;
+    const at = Date.now();
+    struck = fault().then(() => void (faultMs = Date.now() - at));
   };
   await Promise.all(clients.map((c) => c.sendAll(survivor, onAck)));
   await struck;
@@ -138,7 +141,7 @@ async function run(sys: RunningSystem, homes: RunningProcess[], survivor: Runnin
     expect([...c.liveDeliveries.values()].filter((n) => n > 1)).toEqual([]);
   }
   const report = {
-    sendMs, reconnects: clients.map((c) => c.reconnects), failedAttempts: clients.map((c) => c.failedAttempts),
+    sendMs, faultMs, reconnects: clients.map((c) => c.reconnects), failedAttempts: clients.map((c) => c.failedAttempts),
     holes, liveDelivered: clients.map((c) => c.liveDeliveries.size),
     liveRepeated: clients.map((c) => [...c.liveDeliveries.values()].filter((n) => n > 1).length),
   };

@@ -133,6 +133,41 @@ describe('MessagingService', () => {
     expect(await restarted.activity(id('r'))).toEqual({ lastSeq: 2 });
   });
 
+  it('lets a resend wait for the attempt still running on this instance instead of writing again', async () => {
+    let writes = 0;
+    let finishWrite!: () => void;
+    const put = messages.put.bind(messages);
+    messages.put = (m) => {
+      writes++;
+      return new Promise<void>((done) => (finishWrite = done)).then(() => put(m));
+    };
+    const first = service.send(alice, event(id('1')));
+    await new Promise((r) => setImmediate(r));
+    const resends = [service.send(alice, event(id('1'))), service.send(alice, event(id('1')))];
+    await new Promise((r) => setImmediate(r));
+    expect(writes).toBe(1);
+    finishWrite();
+    await expect(first).resolves.toMatchObject({ duplicate: false, message: { seq: 1 } });
+    await expect(Promise.all(resends)).resolves.toEqual([
+      { duplicate: true, message: expect.objectContaining({ seq: 1 }) },
+      { duplicate: true, message: expect.objectContaining({ seq: 1 }) },
+    ]);
+    messages.put = put;
+    await expect(service.send(alice, event(id('1')))).resolves.toMatchObject({ duplicate: true }); // done: no wait
+    expect(messages.stored).toHaveLength(1);
+  });
+
+  it('does not let another user\'s send of the same messageId share an attempt in progress', async () => {
+    let finishWrite!: () => void;
+    const put = messages.put.bind(messages);
+    messages.put = (m) => new Promise<void>((done) => (finishWrite = done)).then(() => put(m));
+    const first = service.send(alice, event(id('1')));
+    await new Promise((r) => setImmediate(r));
+    await expect(service.send(bob, event(id('1'), bob.userId))).rejects.toThrow(BadRequestException);
+    finishWrite();
+    await first;
+  });
+
   it('refuses another user who reuses a claimed messageId', async () => {
     messages.gsiLags = true;
     await service.send(alice, event(id('1')));

@@ -35,6 +35,8 @@ export interface SendResult {
 @Injectable()
 export class MessagingService {
   private readonly logger = new Logger(MessagingService.name);
+  /** Sends in progress on this instance, by sender, room and messageId. */
+  private readonly attempts = new Map<string, Promise<SendResult>>();
 
   constructor(
     private readonly messages: MessageRepository,
@@ -57,12 +59,23 @@ export class MessagingService {
    */
   async send(user: AuthUser, event: EncryptedEvent, deliver: Deliver = () => undefined): Promise<SendResult> {
     if (event.senderUserId !== user.userId) throw new BadRequestException('senderUserId must be you');
+    // A resend while this instance still works on an earlier attempt (the client's ack timeout ran out on a slow
+    // write) waits for that attempt instead of adding one more write to a database that is already slow.
+    const key = `${user.userId}/${event.roomId}/${event.messageId}`;
+    const running = this.attempts.get(key);
+    if (running) return { ...(await running), duplicate: true };
     let delivered = false;
-    return this.store(user, event, (message) => {
+    const attempt = this.store(user, event, (message) => {
       if (delivered) return;
       delivered = true;
       deliver(message);
     });
+    this.attempts.set(key, attempt);
+    try {
+      return await attempt;
+    } finally {
+      this.attempts.delete(key);
+    }
   }
 
   private async store(user: AuthUser, event: EncryptedEvent, deliver: Deliver, attempt = 1): Promise<SendResult> {
