@@ -6,6 +6,8 @@ import type { ModelType } from 'dynamoose/dist/General';
 import type { Schema } from 'dynamoose/dist/Schema';
 import { CoreConfig } from '../config/core.config';
 import { CORE_CONFIG } from '../config/tokens';
+import { skipDynamooseRequestLog } from './dynamoose-request-log';
+import { KeyObjectSha256 } from './key-object-sha256';
 
 /**
  * The DynamoDB connection and every table of this process. Models are made with `initialize: false` and set up
@@ -22,12 +24,15 @@ export class DynamoTables implements OnModuleInit {
     const local = config.DYNAMODB_ENDPOINT !== undefined;
     this.client = new dynamoose.aws.ddb.DynamoDB({
       region: config.AWS_REGION,
+      // SigV4's HMACs with KeyObject keys: see KeyObjectSha256 (the same hashes, cheaper on Node 24).
+      sha256: KeyObjectSha256,
       ...(local && {
         endpoint: config.DYNAMODB_ENDPOINT,
         credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
       }),
     });
     dynamoose.aws.ddb.set(this.client);
+    if (!skipDynamooseRequestLog()) this.logger.warn('dynamoose has changed: its per-request debug log still runs');
   }
 
   /** Defines the model of table `<TABLE_PREFIX><name>`; call from a repository's constructor. */
