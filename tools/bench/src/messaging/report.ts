@@ -148,6 +148,7 @@ export function table(report: BenchReport): string {
     rows.push(['memory per socket: RSS, after a full GC (KiB)', base?.C?.perSocketKiB, parley?.C?.perSocketKiB, '≤ 1.5× baseline',
       base?.C && parley?.C ? parley.C.perSocketKiB <= 1.5 * base.C.perSocketKiB : undefined]);
     rows.push(['… of which JS heap, after a full GC (KiB)', base?.C?.heapPerSocketKiB, parley?.C?.heapPerSocketKiB]);
+    rows.push(['time to connect and join the sockets (s)', base?.C?.connectSeconds, parley?.C?.connectSeconds]);
   }
   const head = '| | baseline | Parley | Parley ÷ baseline | target / note | met |\n|---|---:|---:|---:|---|:-:|';
   const broken = report.systems.flatMap((s) => Object.entries(s.errors ?? {}).map(([k, v]) => `\n- ${s.system} ${k} failed: ${v}`));

@@ -14,6 +14,8 @@ export async function startRedisServer(port?: number): Promise<RunningProcess & 
       { stdio: ['ignore', 'pipe', 'pipe'] });
     await waitFor(`redis-server on ${listen}`, async () => {
       const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+      // A refused connection while the server starts is expected: connect() rejects and waitFor tries again.
+      probe.on('error', () => undefined);
       try {
         await probe.connect();
         return (await probe.ping()) === 'PONG';
