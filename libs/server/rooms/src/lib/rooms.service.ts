@@ -47,11 +47,16 @@ export class RoomsService {
       .sort((a, b) => a.name.localeCompare(b.name));
   }
 
+  /**
+   * The member list answers both "is the caller a member" and "who is in the room", read together with the room:
+   * two reads at once instead of three in a row (every socket's room:join asks this; see docs/PERFORMANCE.md).
+   * A non-member gets the same 404 as before and nothing else.
+   */
   async detail(user: AuthUser, roomId: string): Promise<RoomDetail> {
-    const me = await this.requireMember(user, roomId);
-    const room = await this.rooms.findRoom(roomId);
-    if (!room) throw new NotFoundException('no such room');
-    return { ...room, role: me.role, members: await this.rooms.listMembers(roomId) };
+    const [members, room] = await Promise.all([this.rooms.listMembers(roomId), this.rooms.findRoom(roomId)]);
+    const me = members.find((m) => m.userId === user.userId);
+    if (!me || !room) throw new NotFoundException('no such room');
+    return { ...room, role: me.role, members };
   }
 
   async ops(user: AuthUser, roomId: string): Promise<RoomOp[]> {

@@ -64,7 +64,8 @@ export class UsersService {
   }
 
   async profile(userId: string): Promise<PublicProfile> {
-    const user = await this.users.findById(userId);
+    // Both reads at once: every gateway connection asks for this (its devices).
+    const [user, devices] = await Promise.all([this.users.findById(userId), this.users.listDevices(userId)]);
     if (!user) throw new NotFoundException('no such user');
     return {
       userId: user.userId,
@@ -73,7 +74,7 @@ export class UsersService {
       statusText: user.statusText ?? '',
       avatarFileId: user.avatarFileId ?? '',
       uikPublicKey: user.uikPublicKey,
-      devices: await this.users.listDevices(userId),
+      devices,
     };
   }
 
