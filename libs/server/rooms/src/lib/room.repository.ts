@@ -1,3 +1,4 @@
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { Injectable } from '@nestjs/common';
 import { Condition } from 'dynamoose';
 import type { ModelType } from 'dynamoose/dist/General';
@@ -26,12 +27,14 @@ export class RoomRepository {
   private readonly members: ModelType<MemberItem>;
   private readonly ops: ModelType<RoomOpItem>;
   private readonly epochs: ModelType<EpochItem>;
+  private readonly membersTable: string;
 
-  constructor(tables: DynamoTables) {
+  constructor(private readonly tables: DynamoTables) {
     this.rooms = tables.define<RoomItem>('rooms', roomSchema);
     this.members = tables.define<MemberItem>('members', memberSchema);
     this.ops = tables.define<RoomOpItem>('roomOps', roomOpSchema);
     this.epochs = tables.define<EpochItem>('epochs', epochSchema);
+    this.membersTable = this.members.table().name;
   }
 
   /** Appends an op at its seq; loses (WriteConflictError) if that seq is taken. Written before any projection. */
@@ -77,14 +80,19 @@ export class RoomRepository {
     return item ? { userId: item.userId, role: item.role as RoomRole, joinedEpoch: item.joinedEpoch } : undefined;
   }
 
+  /** Every socket's room:join reads this (through the room's detail): a bare query, see DynamoTables.queryAll. */
   async listMembers(roomId: string): Promise<RoomMember[]> {
-    const items = await this.members.query('roomId').eq(roomId).all().exec();
-    return items.map((i) => ({ userId: i.userId, role: i.role as RoomRole, joinedEpoch: i.joinedEpoch }));
+    const items = await this.tables.queryAll({ TableName: this.membersTable, KeyConditionExpression: '#roomId = :roomId',
+      ExpressionAttributeNames: { '#roomId': 'roomId' }, ExpressionAttributeValues: { ':roomId': { S: roomId } } });
+    return items.map((i) => ({ userId: text(i, 'userId'), role: text(i, 'role') as RoomRole, joinedEpoch: Number(i['joinedEpoch']?.N) }));
   }
 
+  /** Every socket's connect reads this (the user's rooms, for presence): a bare query, see DynamoTables.queryAll. */
   async roomsOf(userId: string): Promise<{ roomId: string; role: RoomRole }[]> {
-    const items = await this.members.query('userId').eq(userId).using('userId-index').all().exec();
-    return items.map((i) => ({ roomId: i.roomId, role: i.role as RoomRole }));
+    const items = await this.tables.queryAll({ TableName: this.membersTable, IndexName: 'userId-index',
+      KeyConditionExpression: '#userId = :userId', ExpressionAttributeNames: { '#userId': 'userId' },
+      ExpressionAttributeValues: { ':userId': { S: userId } } });
+    return items.map((i) => ({ roomId: text(i, 'roomId'), role: text(i, 'role') as RoomRole }));
   }
 
   /** Stores epoch n+1 once (first writer wins), then moves the room's pointer from n to n+1. */
@@ -112,6 +120,13 @@ export class RoomRepository {
   async findEpoch(roomId: string, epoch: number): Promise<boolean> {
     return (await this.epochs.get({ roomId, epoch })) !== undefined;
   }
+}
+
+/** A string attribute of a raw item; every member item has the ones read here (putMember writes them all). */
+function text(item: Record<string, AttributeValue>, name: string): string {
+  const value = item[name]?.S;
+  if (value === undefined) throw new Error(`a member item without ${name}`);
+  return value;
 }
 
 async function conditional(write: () => Promise<unknown>): Promise<void> {

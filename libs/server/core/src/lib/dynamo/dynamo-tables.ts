@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
-import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+import type { AttributeValue, CreateTableCommandInput, QueryCommandInput } from '@aws-sdk/client-dynamodb';
 import * as dynamoose from 'dynamoose';
 import type { Item } from 'dynamoose/dist/Item';
 import type { ModelType } from 'dynamoose/dist/General';
@@ -76,6 +76,22 @@ export class DynamoTables implements OnModuleInit {
       if (Date.now() > deadline) throw new Error(`table ${request.TableName} did not become ACTIVE within 60 s`);
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
+  }
+
+  /**
+   * Every item a query matches, page after page, as DynamoDB returns them (attribute values), without dynamoose's
+   * per-item schema walk: for the reads every connection makes (a profile of the rooms service in the benchmark's
+   * connect storm put that walk at 27 % of its time, docs/PERFORMANCE.md). The caller maps the attributes it needs.
+   */
+  async queryAll(input: QueryCommandInput): Promise<Record<string, AttributeValue>[]> {
+    const items: Record<string, AttributeValue>[] = [];
+    let start: Record<string, AttributeValue> | undefined;
+    do {
+      const page = await this.client.query({ ...input, ...(start && { ExclusiveStartKey: start }) });
+      items.push(...(page.Items ?? []));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return items;
   }
 
   /** For readiness checks: one cheap call that needs the endpoint and the credentials. */
