@@ -84,7 +84,9 @@ export class RoomRepository {
   async listMembers(roomId: string): Promise<RoomMember[]> {
     const items = await this.tables.queryAll({ TableName: this.membersTable, KeyConditionExpression: '#roomId = :roomId',
       ExpressionAttributeNames: { '#roomId': 'roomId' }, ExpressionAttributeValues: { ':roomId': { S: roomId } } });
-    return items.map((i) => ({ userId: text(i, 'userId'), role: text(i, 'role') as RoomRole, joinedEpoch: Number(i['joinedEpoch']?.N) }));
+    return items.map((i) => ({
+      userId: text(i, 'userId'), role: text(i, 'role') as RoomRole, joinedEpoch: Number(i['joinedEpoch']?.N),
+    }));
   }
 
   /** Every socket's connect reads this (the user's rooms, for presence): a bare query, see DynamoTables.queryAll. */
