@@ -71,13 +71,24 @@ function roomShares(): number[] {
   return Array.from({ length: n }, (_, i) => Math.floor(rooms / n) + (i < rooms % n ? 1 : 0));
 }
 
-/** Each instance's event-loop delay since the last call (loop-hook.ts), by instance name. */
+/**
+ * Each instance's event-loop delay since the last call (loop-hook.ts), by instance name. An instance that has not
+ * answered within a second is left out rather than reported with an older window's figures.
+ */
 async function loopDelays(sys: SystemUnderTest): Promise<Record<string, LoopDelay>> {
+  const asked = Date.now();
   for (const gateway of sys.gateways) gateway.child.kill('SIGURG');
-  await new Promise((r) => setTimeout(r, 300));
+  const answer = (gateway: SystemUnderTest['gateways'][number]) => gateway.output().split('\n')
+    .filter((l) => l.includes('BENCH_LOOP ')).map((l) => JSON.parse(l.slice(l.indexOf('BENCH_LOOP ') + 11)) as LoopDelay & { at: number })
+    .find((d) => d.at >= asked);
+  for (let waited = 0; waited < 1_000 && sys.gateways.some((g) => !answer(g)); waited += 50) {
+    await new Promise((r) => setTimeout(r, 50));
+  }
   return Object.fromEntries(sys.gateways.flatMap((gateway) => {
-    const line = gateway.output().split('\n').filter((l) => l.includes('BENCH_LOOP ')).at(-1);
-    return line ? [[gateway.name, JSON.parse(line.slice(line.indexOf('BENCH_LOOP ') + 11)) as LoopDelay]] : [];
+    const found = answer(gateway);
+    if (!found) return [];
+    const { at: _at, ...delay } = found;
+    return [[gateway.name, delay]];
   }));
 }
 
