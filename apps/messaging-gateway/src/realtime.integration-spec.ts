@@ -334,6 +334,11 @@ describe('real-time events across two gateway instances', () => {
       await alice.send(roomId, 'not for carol');
       expect((await after).flat()).toEqual([]);
       expect(await one.timeout(5_000).emitWithAck('sync', { roomId, after: 0 })).toMatchObject({ ok: false });
+      // Both instances kept the room's members from carol's joins; the bus event made them forget.
+      for (const s of [one, two]) {
+        expect(await s.timeout(5_000).emitWithAck('room:join', { roomId }))
+          .toEqual({ ok: false, error: 'you are not a member of this room' });
+      }
     });
   });
 

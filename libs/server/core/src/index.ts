@@ -19,3 +19,4 @@ export * from './lib/core.module';
 export * from './lib/bootstrap';
 export * from './lib/dynamo/direct-put';
 export * from './lib/reads/fresh-reads';
+export * from './lib/reads/kept-answers';

@@ -1,5 +1,5 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
-import { type AuthUser, CORE_CONFIG, type CoreConfig, FreshReads } from '@parley/server/core';
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { type AuthUser, Bus, CORE_CONFIG, type CoreConfig, FreshReads, KeptAnswers } from '@parley/server/core';
 import { API, type RoomDetail, type RoomSummary, type StatusUpdateDto, type UserPresence, userRoom } from '@parley/shared/contracts';
 import { MESSAGING_CONFIG, type MessagingConfig } from './messaging.config';
 import { PresenceStore, type StoredStatus } from './presence.store';
@@ -11,34 +11,41 @@ import { type ParleySocket, RealtimeRepository } from './realtime.repository';
  * `status:update`. Only rooms the user belongs to hear it, so only people who share a room see each other.
  */
 @Injectable()
-export class PresenceService {
+export class PresenceService implements OnModuleInit {
   private readonly logger = new Logger(PresenceService.name);
   private readonly pending = new Map<string, NodeJS.Timeout>();
-  /** A user's sockets that connect at once share calls (see FreshReads); callers copy, never change it. */
-  private readonly roomLists = new FreshReads<string[]>();
+  /** A user's rooms, kept until the bus says they joined or left one; callers copy, never change it. */
+  private readonly roomLists = new KeptAnswers<string[]>({ max: 10_000, ttlMs: 60_000 });
+  /** A user's sockets that connect at once share calls (see FreshReads). */
+  private readonly roomReads = new FreshReads<string[]>();
 
   constructor(
     private readonly store: PresenceStore,
     private readonly realtime: RealtimeRepository,
+    private readonly bus: Bus,
     @Inject(MESSAGING_CONFIG) private readonly config: MessagingConfig,
     @Inject(CORE_CONFIG) private readonly core: CoreConfig,
   ) {}
 
+  async onModuleInit(): Promise<void> {
+    const changed = ({ userId }: { userId: string }) => this.roomLists.invalidate(userId);
+    await this.bus.subscribe('room.member.added', changed);
+    await this.bus.subscribe('room.member.removed', changed);
+    this.bus.onResumed(() => this.roomLists.clear());
+  }
+
   /** The user's rooms, from the rooms service on the user's own token; [] when it does not answer. */
   roomsOf(user: AuthUser): Promise<string[]> {
-    return this.roomLists.get(user.userId, () => this.fetchRoomsOf(user));
+    return this.roomLists.get(user.userId, () => this.roomReads.get(user.userId, () => this.fetchRoomsOf(user)))
+      .catch(() => []);
   }
 
   private async fetchRoomsOf(user: AuthUser): Promise<string[]> {
-    try {
-      const response = await fetch(new URL(API.rooms, this.core.ROOMS_URL), {
-        headers: { authorization: `Bearer ${user.token}` }, signal: AbortSignal.timeout(5_000),
-      });
-      if (!response.ok) return [];
-      return ((await response.json()) as RoomSummary[]).map((r) => r.roomId);
-    } catch {
-      return [];
-    }
+    const response = await fetch(new URL(API.rooms, this.core.ROOMS_URL), {
+      headers: { authorization: `Bearer ${user.token}` }, signal: AbortSignal.timeout(5_000),
+    });
+    if (!response.ok) throw new Error(`the rooms service answered ${response.status}`);
+    return ((await response.json()) as RoomSummary[]).map((r) => r.roomId);
   }
 
   count(userId: string): Promise<number> {

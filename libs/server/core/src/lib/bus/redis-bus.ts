@@ -30,6 +30,11 @@ export class RedisBus extends Bus {
     this.handlers.set(key, list);
   }
 
+  /** ioredis re-subscribes by itself after a reconnect, then says 'ready' (also at the first connect: harmless). */
+  override onResumed(listener: () => void): void {
+    this.subscriber.on('ready', listener);
+  }
+
   private dispatch(redisChannel: string, message: string): void {
     let payload: unknown;
     try {

@@ -1,24 +1,43 @@
-import { ForbiddenException, Inject, Injectable, ServiceUnavailableException } from '@nestjs/common';
+import { ForbiddenException, Inject, Injectable, type OnModuleInit, ServiceUnavailableException } from '@nestjs/common';
 import { API, type RoomDetail } from '@parley/shared/contracts';
+import type { AuthUser } from '../auth/token-verifier';
+import { Bus } from '../bus/bus';
 import { CoreConfig } from '../config/core.config';
 import { CORE_CONFIG } from '../config/tokens';
-import type { AuthUser } from '../auth/token-verifier';
 import { FreshReads } from '../reads/fresh-reads';
+import { KeptAnswers } from '../reads/kept-answers';
 
 /**
  * Asks the rooms service (the owner of membership) whether a user belongs to a room, on the user's own token:
  * rooms answers 403/404 for non-members, so this needs no service secret and cannot widen anyone's access.
+ *
+ * A room's detail is kept per room until the bus says its members or epoch changed, so the members who join a room
+ * after the first one (every socket of a reconnect storm, every tab) make no call. A user the kept detail does not
+ * list is asked about again, on their own token: a member added a moment ago gets in, and nobody is refused from a
+ * kept answer.
  */
 @Injectable()
-export class MembershipClient {
+export class MembershipClient implements OnModuleInit {
+  private readonly details = new KeptAnswers<RoomDetail>({ max: 10_000, ttlMs: 60_000 });
   /** A user's sockets that join one room at once share calls (see FreshReads). */
-  private readonly rooms = new FreshReads<RoomDetail>();
+  private readonly reads = new FreshReads<RoomDetail>();
 
-  constructor(@Inject(CORE_CONFIG) private readonly config: CoreConfig) {}
+  constructor(@Inject(CORE_CONFIG) private readonly config: CoreConfig, private readonly bus: Bus) {}
 
-  /** Resolves when `user` is a member of `roomId`; throws 403 otherwise. */
-  assertMember(user: AuthUser, roomId: string): Promise<RoomDetail> {
-    return this.rooms.get(`${user.userId}/${roomId}`, () => this.fetchRoom(user, roomId));
+  async onModuleInit(): Promise<void> {
+    const changed = ({ roomId }: { roomId: string }) => this.details.invalidate(roomId);
+    await this.bus.subscribe('room.member.added', changed);
+    await this.bus.subscribe('room.member.removed', changed);
+    await this.bus.subscribe('room.epoch.created', changed);
+    this.bus.onResumed(() => this.details.clear());
+  }
+
+  /** Resolves with the room as `user` sees it when they are a member of `roomId`; throws 403 otherwise. */
+  async assertMember(user: AuthUser, roomId: string): Promise<RoomDetail> {
+    const kept = this.details.peek(roomId);
+    const member = kept?.members.find((m) => m.userId === user.userId);
+    if (kept && member) return { ...kept, role: member.role };
+    return this.details.refresh(roomId, () => this.reads.get(`${user.userId}/${roomId}`, () => this.fetchRoom(user, roomId)));
   }
 
   private async fetchRoom(user: AuthUser, roomId: string): Promise<RoomDetail> {
