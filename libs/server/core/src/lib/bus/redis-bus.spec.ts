@@ -1,0 +1,33 @@
+import { Redis } from 'ioredis';
+import { RedisBus } from './redis-bus';
+
+/** Against the Redis the tests run with (127.0.0.1:6379, started by .ci/run). */
+const url = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
+
+describe('RedisBus', () => {
+  const connections: Redis[] = [];
+  const connect = () => {
+    const redis = new Redis(url, { lazyConnect: false });
+    connections.push(redis);
+    return redis;
+  };
+  afterAll(() => Promise.all(connections.map((c) => c.quit())));
+
+  it('delivers an event to another instance and says when its subscriber is back after a lost connection', async () => {
+    const subscriber = connect();
+    const listening = new RedisBus(connect(), subscriber);
+    const sending = new RedisBus(connect(), connect());
+    const heard = new Promise((resolve) => void listening.subscribe('room.epoch.created', resolve));
+    await new Promise((r) => setTimeout(r, 50));
+    await sending.publish('room.epoch.created', { roomId: 'r1', epoch: 2 });
+    expect(await heard).toEqual({ roomId: 'r1', epoch: 2 });
+
+    const resumed = new Promise<void>((resolve) => listening.onResumed(resolve));
+    subscriber.disconnect(true); // drops the connection; ioredis reconnects and re-subscribes
+    await resumed;
+    await new Promise((r) => setTimeout(r, 50)); // the re-subscription was sent, on another connection than the publish
+    const again = new Promise((resolve) => void listening.subscribe('room.epoch.created', resolve));
+    await sending.publish('room.epoch.created', { roomId: 'r1', epoch: 3 });
+    expect(await again).toEqual({ roomId: 'r1', epoch: 3 });
+  });
+});
