@@ -19,7 +19,7 @@ export class MessageRepository {
   private readonly direct: DirectPut;
   private readonly recentIds = new FreshReads<Map<string, number>>();
 
-  constructor(tables: DynamoTables) {
+  constructor(private readonly tables: DynamoTables) {
     this.messages = tables.define<MessageItem>('messages', messageSchema);
     this.tableName = this.messages.table().name;
     this.direct = new DirectPut(tables.client);
@@ -106,11 +106,16 @@ export class MessageRepository {
     return { ...tombstone, seq, receivedAt: stored.receivedAt, deleted: true };
   }
 
-  /** Consistent: seeding a counter from a stale read would hand out taken seqs. */
+  /**
+   * Consistent: seeding a counter from a stale read would hand out taken seqs. A bare SDK query (one item, no
+   * schema walk): `room:join` asks this for every room whose counter is not in Redis, e.g. one without messages.
+   */
   async highestSeq(roomId: string): Promise<number> {
-    const [item] = await this.messages.query('roomId').eq(roomId).sort('descending').limit(1).attributes(['seq'])
-      .consistent().exec();
-    return item?.seq ?? 0;
+    const { Items } = await this.tables.client.query({ TableName: this.tableName, ConsistentRead: true,
+      KeyConditionExpression: '#roomId = :roomId', ExpressionAttributeNames: { '#roomId': 'roomId', '#seq': 'seq' },
+      ExpressionAttributeValues: { ':roomId': { S: roomId } }, ProjectionExpression: '#seq', ScanIndexForward: false,
+      Limit: 1 });
+    return Number(Items?.[0]?.['seq']?.N ?? 0);
   }
 
   /** A page, oldest first: before=N reads backwards from N, after=N forwards from N. */

@@ -71,6 +71,7 @@ export class MessagingGateway implements OnGatewayInit, OnGatewayConnection, OnG
             return next(new Error(`too many connections: at most ${this.config.MAX_SOCKETS_PER_USER} per user`));
           }
           socket.data.user = user;
+          socket.data.counted = sockets > 0;
           socket.data.memberOf = [];
           socket.data.expiresAt = (decodeJwt(token).exp ?? 0) * 1000;
           await socket.join(userRoom(user.userId));
@@ -136,7 +137,7 @@ export class MessagingGateway implements OnGatewayInit, OnGatewayConnection, OnG
     this.deviceLoads.set(socket, devices);
     devices.then((d) => void (socket.data.devices = d), () => this.deviceLoads.delete(socket));
     try {
-      await this.presence.register(socket);
+      if (!socket.data.counted) await this.presence.register(socket);
       socket.data.memberOf = [...new Set([...socket.data.memberOf, ...(await this.presence.roomsOf(socket.data.user))])];
       if (socket.connected) await this.presence.connected(socket);
     } catch (err) {

@@ -44,7 +44,8 @@ export class PresenceStore implements OnApplicationShutdown {
     @Inject(CORE_CONFIG) config: CoreConfig,
     @Inject(MESSAGING_CONFIG) messaging: MessagingConfig = new MessagingConfig(),
   ) {
-    this.redis = redis.enabled ? redis.connect('presence') : undefined;
+    // Auto-pipelining: the commands of many sockets issued in one tick (a reconnect storm) go out in one write.
+    this.redis = redis.enabled ? redis.connect('presence', { enableAutoPipelining: true }) : undefined;
     this.instance = `${config.INSTANCE_ID}-${process.pid}`;
     this.ttlMs = messaging.PRESENCE_TTL_MS;
     // Per deployment (table prefix): two deployments or test runs on one Redis never reap each other's instances.

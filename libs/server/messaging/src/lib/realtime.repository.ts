@@ -10,6 +10,8 @@ export interface SocketData {
   memberOf: string[];
   /** Access-token expiry (ms since epoch). */
   expiresAt: number;
+  /** The handshake counted the socket in presence (false when Redis did not answer: connect counts it again). */
+  counted: boolean;
   /** The user's devices (deviceId → live), fetched at connect; undefined until then or if auth did not answer. */
   devices?: Map<string, boolean>;
 }

@@ -23,9 +23,11 @@ interface ReceiptItem extends Item {
 @Injectable()
 export class ReceiptRepository {
   private readonly receipts: ModelType<ReceiptItem>;
+  private readonly tableName: string;
 
-  constructor(tables: DynamoTables) {
+  constructor(private readonly tables: DynamoTables) {
     this.receipts = tables.define<ReceiptItem>('receipts', receiptSchema);
+    this.tableName = this.receipts.table().name;
   }
 
   /**
@@ -44,9 +46,15 @@ export class ReceiptRepository {
     }
   }
 
-  /** Every member's receipt in a room (consistent: a reader right after a write sees it). */
+  /**
+   * Every member's receipt in a room (consistent: a reader right after a write sees it). Every socket's room:join
+   * reads this: a bare query, see DynamoTables.queryAll.
+   */
   async forRoom(roomId: string): Promise<ReadReceipt[]> {
-    const items = await this.receipts.query('roomId').eq(roomId).consistent().all().exec();
-    return items.map((i) => ({ roomId: i.roomId, userId: i.userId, seq: i.lastReadSeq, readAt: i.readAt }));
+    const items = await this.tables.queryAll({ TableName: this.tableName, ConsistentRead: true,
+      KeyConditionExpression: '#roomId = :roomId', ExpressionAttributeNames: { '#roomId': 'roomId' },
+      ExpressionAttributeValues: { ':roomId': { S: roomId } } });
+    return items.map((i) => ({ roomId, userId: i['userId']?.S ?? '', seq: Number(i['lastReadSeq']?.N ?? 0),
+      readAt: Number(i['readAt']?.N ?? 0) }));
   }
 }
