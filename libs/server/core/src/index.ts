@@ -17,6 +17,6 @@ export * from './lib/validation/validate-dto';
 export * from './lib/throttle/throttling';
 export * from './lib/core.module';
 export * from './lib/bootstrap';
-export * from './lib/dynamo/direct-put';
+export * from './lib/dynamo/direct-requests';
 export * from './lib/reads/fresh-reads';
 export * from './lib/reads/kept-answers';

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Condition } from 'dynamoose';
 import type { ModelType } from 'dynamoose/dist/General';
-import { DirectPut, DynamoTables, FreshReads, isConditionFailed } from '@parley/server/core';
+import { DynamoTables, FreshReads, isConditionFailed } from '@parley/server/core';
 import type { StoredMessage } from '@parley/shared/contracts';
 import type { EncryptedEvent } from '@parley/shared/crypto';
 import { type MessageItem, messageItem, messageSchema } from './message.schema';
@@ -16,13 +16,11 @@ const RECENT_DEPTH = 100;
 export class MessageRepository {
   private readonly messages: ModelType<MessageItem>;
   private readonly tableName: string;
-  private readonly direct: DirectPut;
   private readonly recentIds = new FreshReads<Map<string, number>>();
 
   constructor(private readonly tables: DynamoTables) {
     this.messages = tables.define<MessageItem>('messages', messageSchema);
     this.tableName = this.messages.table().name;
-    this.direct = new DirectPut(tables.client);
   }
 
   /**
@@ -30,12 +28,12 @@ export class MessageRepository {
    *
    * The path every message takes, so neither dynamoose nor the SDK client's middleware builds or sends it: the
    * item is this schema's, written out (`messageItem`; a unit test holds it equal to what dynamoose would write),
-   * and DirectPut signs and sends it. tools/bench/ddb-floor.mjs measured the client CPU per write: see
+   * and DirectRequests signs and sends it. tools/bench/ddb-floor.mjs measured the client CPU per write: see
    * docs/PERFORMANCE.md.
    */
   async put(message: StoredMessage): Promise<void> {
     try {
-      await this.direct.put({
+      await this.tables.direct.put({
         TableName: this.tableName, Item: messageItem(message),
         ConditionExpression: 'attribute_not_exists(#seq)', ExpressionAttributeNames: { '#seq': 'seq' },
       });
@@ -107,11 +105,11 @@ export class MessageRepository {
   }
 
   /**
-   * Consistent: seeding a counter from a stale read would hand out taken seqs. A bare SDK query (one item, no
-   * schema walk): `room:join` asks this for every room whose counter is not in Redis, e.g. one without messages.
+   * Consistent: seeding a counter from a stale read would hand out taken seqs. A direct query (one item, neither
+   * dynamoose nor the SDK's middleware): `room:join` asks this for every room whose counter is not in Redis, e.g. one without messages.
    */
   async highestSeq(roomId: string): Promise<number> {
-    const { Items } = await this.tables.client.query({ TableName: this.tableName, ConsistentRead: true,
+    const { Items } = await this.tables.direct.query({ TableName: this.tableName, ConsistentRead: true,
       KeyConditionExpression: '#roomId = :roomId', ExpressionAttributeNames: { '#roomId': 'roomId', '#seq': 'seq' },
       ExpressionAttributeValues: { ':roomId': { S: roomId } }, ProjectionExpression: '#seq', ScanIndexForward: false,
       Limit: 1 });

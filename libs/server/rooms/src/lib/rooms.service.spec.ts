@@ -39,8 +39,8 @@ class FakeRoomRepository {
 }
 
 const id = (c: string) => c.repeat(22);
-const owner: AuthUser = { userId: id('o'), username: 'owner', token: 't' };
-const guest: AuthUser = { userId: id('g'), username: 'guest', token: 't' };
+const owner: AuthUser = { userId: id('o'), username: 'owner', sessionId: 's-owner', token: 't' };
+const guest: AuthUser = { userId: id('g'), username: 'guest', sessionId: 's-guest', token: 't' };
 const roomId = id('r');
 const op = (over: Partial<RoomOp>): RoomOp => ({
   v: 1, roomId, seq: 0, prevHash: GENESIS_PREV_HASH, op: 'create', target: owner.userId, actorUserId: owner.userId,
@@ -104,7 +104,7 @@ describe('RoomsService', () => {
   });
 
   describe('remove, leave and role', () => {
-    const third: AuthUser = { userId: id('t'), username: 'third', token: 't' };
+    const third: AuthUser = { userId: id('t'), username: 'third', sessionId: 's-third', token: 't' };
     let removed: string[];
 
     beforeEach(async () => {

@@ -6,6 +6,7 @@ import type { ModelType } from 'dynamoose/dist/General';
 import type { Schema } from 'dynamoose/dist/Schema';
 import { CoreConfig } from '../config/core.config';
 import { CORE_CONFIG } from '../config/tokens';
+import { DirectRequests } from './direct-requests';
 import { skipDynamooseRequestLog } from './dynamoose-request-log';
 import { KeyObjectSha256 } from './key-object-sha256';
 
@@ -19,6 +20,8 @@ export class DynamoTables implements OnModuleInit {
   private readonly logger = new Logger(DynamoTables.name);
   private readonly models: ModelType<Item>[] = [];
   readonly client: InstanceType<typeof dynamoose.aws.ddb.DynamoDB>;
+  /** The same client's credentials, region and endpoint, without its middleware (see DirectRequests). */
+  readonly direct: DirectRequests;
 
   constructor(@Inject(CORE_CONFIG) private readonly config: CoreConfig) {
     const local = config.DYNAMODB_ENDPOINT !== undefined;
@@ -31,6 +34,7 @@ export class DynamoTables implements OnModuleInit {
         credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
       }),
     });
+    this.direct = new DirectRequests(this.client);
     dynamoose.aws.ddb.set(this.client);
     if (!skipDynamooseRequestLog()) this.logger.warn('dynamoose has changed: its per-request debug log still runs');
   }
@@ -80,14 +84,15 @@ export class DynamoTables implements OnModuleInit {
 
   /**
    * Every item a query matches, page after page, as DynamoDB returns them (attribute values), without dynamoose's
-   * per-item schema walk: for the reads every connection makes (a profile of the rooms service in the benchmark's
-   * connect storm put that walk at 27 % of its time, docs/PERFORMANCE.md). The caller maps the attributes it needs.
+   * per-item schema walk and the SDK client's middleware (DirectRequests): for the reads every connection makes (a
+   * profile of the rooms service in the benchmark's connect storm put that walk at 27 % of its time,
+   * docs/PERFORMANCE.md). The caller maps the attributes it needs; values are in DynamoDB's wire form (DirectQueryPage).
    */
   async queryAll(input: QueryCommandInput): Promise<Record<string, AttributeValue>[]> {
     const items: Record<string, AttributeValue>[] = [];
     let start: Record<string, AttributeValue> | undefined;
     do {
-      const page = await this.client.query({ ...input, ...(start && { ExclusiveStartKey: start }) });
+      const page = await this.direct.query({ ...input, ...(start && { ExclusiveStartKey: start }) });
       items.push(...(page.Items ?? []));
       start = page.LastEvaluatedKey;
     } while (start);

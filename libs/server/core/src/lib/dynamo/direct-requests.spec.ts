@@ -1,9 +1,9 @@
 import { createHash, createHmac } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { DynamoDB, type PutItemCommandInput } from '@aws-sdk/client-dynamodb';
+import { DynamoDB, type PutItemCommandInput, type QueryCommandInput } from '@aws-sdk/client-dynamodb';
 import { isConditionFailed } from './dynamo-tables';
-import { DirectPut } from './direct-put';
+import { DirectRequests } from './direct-requests';
 
 /** A stand-in for DynamoDB's HTTP API (the real one is in the messaging integration tests): answers as told. */
 interface Seen {
@@ -11,7 +11,7 @@ interface Seen {
   body: string;
 }
 
-describe('DirectPut', () => {
+describe('DirectRequests', () => {
   let server: Server;
   let seen: Seen[];
   let answer: { status: number; body: string };
@@ -47,7 +47,7 @@ describe('DirectPut', () => {
   });
 
   it('sends one PutItem signed with the client\'s credentials and region', async () => {
-    await new DirectPut(client).put(input);
+    await new DirectRequests(client).put(input);
     expect(seen).toHaveLength(1);
     const [{ headers, body }] = seen;
     expect(JSON.parse(body)).toEqual(input);
@@ -60,7 +60,7 @@ describe('DirectPut', () => {
   });
 
   it('signs exactly what it sends (SigV4 recomputed here from the request as received)', async () => {
-    await new DirectPut(client).put(input);
+    await new DirectRequests(client).put(input);
     const [{ headers, body }] = seen;
     const auth = /Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, SignedHeaders=([^,]+), Signature=(\w+)/
       .exec(headers['authorization'] ?? '');
@@ -82,7 +82,7 @@ describe('DirectPut', () => {
     answer = { status: 400, body: JSON.stringify({
       __type: 'com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException', message: 'The conditional request failed',
     }) };
-    const err = await new DirectPut(client).put(input).catch((e: unknown) => e);
+    const err = await new DirectRequests(client).put(input).catch((e: unknown) => e);
     expect(isConditionFailed(err)).toBe(true);
     expect((err as Error).message).toBe('The conditional request failed');
     expect(seen).toHaveLength(1);
@@ -90,7 +90,7 @@ describe('DirectPut', () => {
 
   it('hands any other failure to the SDK client, whose own error is what the caller gets', async () => {
     answer = { status: 500, body: JSON.stringify({ __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError', message: 'boom' }) };
-    const err = await new DirectPut(client).put(input).catch((e: unknown) => e);
+    const err = await new DirectRequests(client).put(input).catch((e: unknown) => e);
     expect(seen).toHaveLength(2); // ours, then the SDK's (maxAttempts: 1)
     expect(seen[1].headers['user-agent'] ?? seen[1].headers['x-amz-user-agent']).toMatch(/aws-sdk-js/);
     expect((err as Error).name).toBe('InternalServerError');
@@ -98,7 +98,7 @@ describe('DirectPut', () => {
 
   it('tries its own path again after the endpoint or region could not be resolved once', async () => {
     jest.spyOn(client.config, 'region').mockRejectedValueOnce(new Error('no region yet'));
-    const direct = new DirectPut(client);
+    const direct = new DirectRequests(client);
     await direct.put(input); // the SDK client sends this one
     await direct.put(input);
     expect(seen).toHaveLength(2);
@@ -111,10 +111,38 @@ describe('DirectPut', () => {
     const { port } = server.address() as AddressInfo;
     server.closeAllConnections();
     await new Promise((r) => server.close(r));
-    const direct = new DirectPut(client);
+    const direct = new DirectRequests(client);
     await direct.put(input);
     expect(putItem).toHaveBeenCalledWith(input);
     // listen again so that afterEach can close it
     await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
+  });
+
+  describe('query', () => {
+    const query: QueryCommandInput = {
+      TableName: 'members', KeyConditionExpression: '#r = :r', ExpressionAttributeNames: { '#r': 'roomId' },
+      ExpressionAttributeValues: { ':r': { S: 'r1' } }, ConsistentRead: true,
+    };
+    const page = { Items: [{ roomId: { S: 'r1' }, userId: { S: 'u1' }, joinedEpoch: { N: '2' } }], Count: 1,
+      LastEvaluatedKey: { roomId: { S: 'r1' }, userId: { S: 'u1' } } };
+
+    it('sends one signed Query and returns the page as DynamoDB sent it', async () => {
+      answer = { status: 200, body: JSON.stringify(page) };
+      const result = await new DirectRequests(client).query(query);
+      expect(seen).toHaveLength(1);
+      expect(JSON.parse(seen[0].body)).toEqual(query);
+      expect(seen[0].headers['x-amz-target']).toBe('DynamoDB_20120810.Query');
+      expect(seen[0].headers['authorization']).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\//);
+      expect(result).toEqual(page);
+    });
+
+    it('hands any failure to the SDK client, and answers with what it answered', async () => {
+      answer = { status: 400, body: JSON.stringify({
+        __type: 'com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException', message: 'slow down' }) };
+      const sdkQuery = jest.spyOn(client, 'query').mockResolvedValue(page as never);
+      const result = await new DirectRequests(client).query(query);
+      expect(sdkQuery).toHaveBeenCalledWith(query);
+      expect(result).toEqual(page);
+    });
   });
 });
