@@ -168,6 +168,8 @@ describe('real-time events across two gateway instances', () => {
     const busy = nextEvent(bob.socket, 'user:status');
     expect(await alice.socket?.timeout(5_000).emitWithAck('status:update', { status: 'busy', text: 'in a meeting' })).toEqual({ ok: true });
     expect(await busy).toEqual({ userId: alice.userId, status: 'busy', text: 'in a meeting' });
+    const joined = (await bob.socket?.timeout(5_000).emitWithAck('room:join', { roomId })) as Joined;
+    expect(joined.online).toContainEqual({ userId: alice.userId, status: 'busy', text: 'in a meeting' });
     const offline = nextEvent(bob.socket, 'user:offline');
     await alice.socket?.timeout(5_000).emitWithAck('status:update', { status: 'invisible' });
     expect(await offline).toEqual({ userId: alice.userId });

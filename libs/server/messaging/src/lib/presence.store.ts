@@ -19,6 +19,27 @@ export interface OrphanedUser {
 }
 
 /**
+ * `online` in one command: for each user, the count of live sockets and, when there is one, the status hash
+ * (flat field/value list). KEYS: the presence keys, then the status keys; ARGV[1]: now. One script instead of a
+ * pipeline of two commands per member: every `room:join` asks this, and a sampling allocation profile of the
+ * benchmark's connect storm put the pipeline at 49 KiB allocated per join (tools/bench, scenario C). The keys are
+ * many users', as the pipeline's were: one shard (the deployment's Valkey has one), not Redis Cluster.
+ */
+const ONLINE_SCRIPT = `
+local n = #KEYS / 2
+local out = {}
+for i = 1, n do
+  local count = redis.call('ZCOUNT', KEYS[i], ARGV[1], '+inf')
+  out[i] = count > 0 and redis.call('HGETALL', KEYS[n + i]) or false
+end
+return out
+`;
+
+interface PresenceRedis extends Redis {
+  parleyOnline(keyCount: number, ...keysThenNow: (string | number)[]): Promise<(string[] | null)[]>;
+}
+
+/**
  * Who is connected, across instances: one sorted set per user of `instance/socketId`, scored by expiry and
  * refreshed by each instance's heartbeat, so that an instance that dies (SIGKILL) stops counting after
  * PRESENCE_TTL_MS instead of leaving its users online forever. `announced` remembers what others were last told
@@ -30,7 +51,7 @@ export interface OrphanedUser {
  */
 @Injectable()
 export class PresenceStore implements OnApplicationShutdown {
-  private readonly redis?: Redis;
+  private readonly redis?: PresenceRedis;
   private readonly instance: string;
   private readonly local = new Map<string, Map<string, number>>();
   private readonly announcedLocal = new Map<string, 'online' | 'offline'>();
@@ -45,7 +66,11 @@ export class PresenceStore implements OnApplicationShutdown {
     @Inject(MESSAGING_CONFIG) messaging: MessagingConfig = new MessagingConfig(),
   ) {
     // Auto-pipelining: the commands of many sockets issued in one tick (a reconnect storm) go out in one write.
-    this.redis = redis.enabled ? redis.connect('presence', { enableAutoPipelining: true }) : undefined;
+    if (redis.enabled) {
+      const connection = redis.connect('presence', { enableAutoPipelining: true });
+      connection.defineCommand('parleyOnline', { lua: ONLINE_SCRIPT });
+      this.redis = connection as PresenceRedis;
+    }
     this.instance = `${config.INSTANCE_ID}-${process.pid}`;
     this.ttlMs = messaging.PRESENCE_TTL_MS;
     // Per deployment (table prefix): two deployments or test runs on one Redis never reap each other's instances.
@@ -94,7 +119,7 @@ export class PresenceStore implements OnApplicationShutdown {
     return this.redis.zcount(presenceKey(userId), Date.now(), '+inf');
   }
 
-  /** Connected users among `userIds` and their status (one pipeline). */
+  /** Connected users among `userIds` and their status (one script, see ONLINE_SCRIPT). */
   async online(userIds: string[]): Promise<Map<string, StoredStatus>> {
     const result = new Map<string, StoredStatus>();
     if (!this.redis) {
@@ -102,14 +127,14 @@ export class PresenceStore implements OnApplicationShutdown {
       return result;
     }
     if (userIds.length === 0) return result;
-    const now = Date.now();
-    const pipeline = this.redis.pipeline();
-    for (const id of userIds) pipeline.zcount(presenceKey(id), now, '+inf').hgetall(statusKey(id));
-    const replies = (await pipeline.exec()) ?? [];
+    const replies = await this.redis.parleyOnline(2 * userIds.length, ...userIds.map(presenceKey),
+      ...userIds.map(statusKey), Date.now());
     userIds.forEach((id, i) => {
-      const count = Number(replies[2 * i]?.[1] ?? 0);
-      const status = replies[2 * i + 1]?.[1] as Record<string, string> | undefined;
-      if (count > 0) result.set(id, toStatus(status));
+      const fields = replies[i];
+      if (!fields) return;
+      const status: Record<string, string> = {};
+      for (let f = 0; f + 1 < fields.length; f += 2) status[fields[f]] = fields[f + 1];
+      result.set(id, toStatus(status));
     });
     return result;
   }
