@@ -6,10 +6,28 @@
  * hook ignores it. With BENCH_HEAP_SNAPSHOT_DIR set it also writes a heap snapshot (`--heap-snapshot`; read it with
  * tools/bench/heap-top.mjs). With BENCH_MEMORY_DIAG_DIR set (a diagnostic, not part of the reported figures) it
  * also appends, per reading, where the RSS is: smaps_rollup, V8's heap spaces, and the TCP sockets it holds.
+ * With BENCH_ALLOC_PROFILE_DIR set (a diagnostic) it samples every allocation between the first reading and the
+ * next, collected or not (the inspector's sampling heap profiler), and writes the profile at the second reading:
+ * what the sockets' connect and join allocated, by function (tools/bench/alloc-top.mjs).
  */
 import { appendFileSync, readFileSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
 import { join } from 'node:path';
+import { constants, PerformanceObserver } from 'node:perf_hooks';
 import { getHeapSpaceStatistics, getHeapStatistics, writeHeapSnapshot } from 'node:v8';
+
+/** Collections since the last reading (diagnostic): scavenges while idle mean the process still allocates. */
+const collections = { minor: 0, major: 0, other: 0 };
+if (process.env['BENCH_MEMORY_DIAG_DIR']) {
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      const kind = (entry as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind;
+      if (kind === constants.NODE_PERFORMANCE_GC_MINOR) collections.minor++;
+      else if (kind === constants.NODE_PERFORMANCE_GC_MAJOR) collections.major++;
+      else collections.other++;
+    }
+  }).observe({ entryTypes: ['gc'] });
+}
 
 process.on('SIGWINCH', () => {
   const gc = (globalThis as { gc?: () => void }).gc;
@@ -18,11 +36,35 @@ process.on('SIGWINCH', () => {
   console.error(`BENCH_MEMORY ${JSON.stringify(process.memoryUsage())}`);
   const dir = process.env['BENCH_HEAP_SNAPSHOT_DIR'];
   if (dir) writeHeapSnapshot(join(dir, `${process.pid}-${Date.now()}.heapsnapshot`));
+  const allocDir = process.env['BENCH_ALLOC_PROFILE_DIR'];
+  if (allocDir) sampleAllocations(allocDir);
   const diag = process.env['BENCH_MEMORY_DIAG_DIR'];
   if (!diag) return;
   appendFileSync(join(diag, `${process.pid}.jsonl`), `${JSON.stringify(memoryDiagnostic())}\n`);
   writeFileSync(join(diag, `${process.pid}-${Date.now()}.smaps`), readFileSync('/proc/self/smaps'));
 });
+
+let sampling: Session | undefined;
+
+/** Starts sampling at the first call; at the second, writes what was allocated since and stops. */
+function sampleAllocations(dir: string): void {
+  if (!sampling) {
+    sampling = new Session();
+    sampling.connect();
+    sampling.post('HeapProfiler.startSampling', { samplingInterval: 16_384, includeObjectsCollectedByMajorGC: true,
+      includeObjectsCollectedByMinorGC: true });
+    return;
+  }
+  sampling.post('HeapProfiler.stopSampling', (err, result) => {
+    if (!err) writeFileSync(join(dir, `${process.pid}-${Date.now()}.heapprofile`), JSON.stringify(result.profile));
+  });
+}
+
+function takeCollections(): typeof collections {
+  const taken = { ...collections };
+  collections.minor = collections.major = collections.other = 0;
+  return taken;
+}
 
 /** Where the process's memory is, from the kernel's and V8's point of view. */
 function memoryDiagnostic(): Record<string, unknown> {
@@ -49,5 +91,5 @@ function memoryDiagnostic(): Record<string, unknown> {
   return { at: new Date().toISOString(), memoryUsage: process.memoryUsage(), smapsRollupKiB: rollup, spaces,
     heap: { totalPhysicalKiB: h.total_physical_size >> 10, mallocedKiB: h.malloced_memory >> 10,
       peakMallocedKiB: h.peak_malloced_memory >> 10, externalKiB: h.external_memory >> 10 },
-    fds: readdirSync('/proc/self/fd').length, tcp: byRemotePort };
+    fds: readdirSync('/proc/self/fd').length, tcp: byRemotePort, collectionsSinceLastReading: takeCollections() };
 }
