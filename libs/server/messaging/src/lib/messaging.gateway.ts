@@ -135,7 +135,9 @@ export class MessagingGateway implements OnGatewayInit, OnGatewayConnection, OnG
     }, Math.max(0, left)));
     const devices = this.devices.devicesOf(socket.data.user);
     this.deviceLoads.set(socket, devices);
-    devices.then((d) => void (socket.data.devices = d), () => this.deviceLoads.delete(socket));
+    // Once loaded, the list lives in socket.data: the load is forgotten (an idle socket keeps no promise).
+    void devices.then((d) => void (socket.data.devices = d), () => undefined)
+      .finally(() => this.deviceLoads.delete(socket));
     try {
       if (!socket.data.counted) await this.presence.register(socket);
       socket.data.memberOf = [...new Set([...socket.data.memberOf, ...(await this.presence.roomsOf(socket.data.user))])];

@@ -70,8 +70,8 @@ export class PresenceService implements OnModuleInit {
   /** Tells the user's rooms that the user is online, unless they were told already or the user is invisible. */
   async connected(socket: ParleySocket): Promise<void> {
     const { user } = socket.data;
-    await this.store.noteUser(user.userId, audience(socket));
-    const status = await this.store.status(user.userId);
+    const [, status] = await Promise.all([this.store.noteUser(user.userId, audience(socket)),
+      this.store.status(user.userId)]);
     if (status.status === 'invisible') return;
     if ((await this.store.announce(user.userId, 'online')) !== 'online') {
       this.realtime.toRooms(audience(socket), undefined, 'user:online', presence(user.userId, status));
