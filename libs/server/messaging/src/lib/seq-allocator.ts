@@ -154,6 +154,7 @@ export class SeqAllocator {
       const k = keys(roomId, '');
       const [seq, at] = await this.redis.mget(k.seq, k.lastAt);
       if (seq !== null) return { lastSeq: Number(seq), ...(at !== null && { lastAt: Number(at) }) };
+      return { lastSeq: await this.seed(this.redis, roomId) };
     } else if (this.counters.has(roomId)) {
       const lastAt = this.lastAt.get(roomId);
       return { lastSeq: this.counters.get(roomId) ?? 0, ...(lastAt !== undefined && { lastAt }) };
@@ -168,16 +169,27 @@ export class SeqAllocator {
       const [state, value, recovering] = await redis.parleyClaim(k.seq, k.claim, k.recovering, k.lastAt, now, owner,
         CLAIM_TTL_SECONDS);
       if (state === -1) {
-        const highest = await this.messages.highestSeq(roomId);
-        // NX: when several instances seed at once, the first value stands; all of them are the stored maximum.
-        const seeded = await redis.set(k.seq, highest, 'NX');
-        if (seeded === 'OK' && highest > 0) await redis.set(k.recovering, highest, 'EX', RECOVERY_WINDOW_SECONDS);
+        await this.seed(redis, roomId);
         continue;
       }
       const claim = { ...decode(value ?? ''), fresh: state === 1 };
       return recovering ? { ...claim, recoveredAt: Number(recovering) } : claim;
     }
     throw new Error(`the seq counter of room ${roomId} could not be seeded`);
+  }
+
+  /**
+   * Seeds a missing counter from the table's highest seq and, when the room has messages (a Redis that lost its
+   * data), marks the room as recovering. Claims and reads of a room's activity both seed, so every room:join
+   * after the first reads Redis, not the table. Returns the highest stored seq.
+   */
+  private async seed(redis: ClaimingRedis, roomId: string): Promise<number> {
+    const k = keys(roomId, '');
+    const highest = await this.messages.highestSeq(roomId);
+    // NX: when several instances seed at once, the first value stands; all of them are the stored maximum.
+    const seeded = await redis.set(k.seq, highest, 'NX');
+    if (seeded === 'OK' && highest > 0) await redis.set(k.recovering, highest, 'EX', RECOVERY_WINDOW_SECONDS);
+    return highest;
   }
 
   private async claimLocal(roomId: string, messageId: string, owner: string, now: number): Promise<SeqClaim> {
