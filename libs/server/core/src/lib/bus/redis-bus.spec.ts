@@ -17,15 +17,15 @@ describe('RedisBus', () => {
     const subscriber = connect();
     const listening = new RedisBus(connect(), subscriber);
     const sending = new RedisBus(connect(), connect());
-    const heard = new Promise((resolve) => void listening.subscribe('room.epoch.created', resolve));
-    await new Promise((r) => setTimeout(r, 50));
+    let hear!: (payload: unknown) => void;
+    const heard = new Promise((resolve) => (hear = resolve));
+    await listening.subscribe('room.epoch.created', hear); // resolves once Redis has confirmed the subscription
     await sending.publish('room.epoch.created', { roomId: 'r1', epoch: 2 });
     expect(await heard).toEqual({ roomId: 'r1', epoch: 2 });
 
     const resumed = new Promise<void>((resolve) => listening.onResumed(resolve));
     subscriber.disconnect(true); // drops the connection; ioredis reconnects and re-subscribes
-    await resumed;
-    await new Promise((r) => setTimeout(r, 50)); // the re-subscription was sent, on another connection than the publish
+    await resumed; // only once Redis has confirmed the subscription again: a publish now must arrive
     const again = new Promise((resolve) => void listening.subscribe('room.epoch.created', resolve));
     await sending.publish('room.epoch.created', { roomId: 'r1', epoch: 3 });
     expect(await again).toEqual({ roomId: 'r1', epoch: 3 });

@@ -9,6 +9,7 @@ const PREFIX = 'parley:bus:';
 export class RedisBus extends Bus {
   private readonly logger = new Logger(RedisBus.name);
   private readonly handlers = new Map<string, BusHandler<BusChannel>[]>();
+  private readonly resumedListeners: (() => void)[] = [];
 
   constructor(
     private readonly publisher: Redis,
@@ -16,6 +17,7 @@ export class RedisBus extends Bus {
   ) {
     super();
     this.subscriber.on('message', (redisChannel: string, message: string) => this.dispatch(redisChannel, message));
+    this.subscriber.on('ready', () => void this.resume());
   }
 
   async publish<K extends BusChannel>(channel: K, payload: BusEvents[K]): Promise<void> {
@@ -30,9 +32,24 @@ export class RedisBus extends Bus {
     this.handlers.set(key, list);
   }
 
-  /** ioredis re-subscribes by itself after a reconnect, then says 'ready' (also at the first connect: harmless). */
   override onResumed(listener: () => void): void {
-    this.subscriber.on('ready', listener);
+    this.resumedListeners.push(listener);
+  }
+
+  /**
+   * ioredis says 'ready' (at the first connect too: harmless) *before* it re-sends the subscriptions, so a listener
+   * called then could keep an answer whose invalidation is published before Redis has the subscription again.
+   * Subscribing once more ourselves (idempotent in Redis) and waiting for the reply closes that window.
+   */
+  private async resume(): Promise<void> {
+    const channels = [...this.handlers.keys()];
+    try {
+      if (channels.length > 0) await this.subscriber.subscribe(...channels);
+    } catch (err) {
+      this.logger.warn({ err }, 'could not confirm the bus subscriptions after a reconnect; the next ready retries');
+      return;
+    }
+    for (const listener of this.resumedListeners) listener();
   }
 
   private dispatch(redisChannel: string, message: string): void {
