@@ -9,6 +9,10 @@
  * With BENCH_ALLOC_PROFILE_DIR set (a diagnostic) it samples every allocation between the first reading and the
  * next, collected or not (the inspector's sampling heap profiler), and writes the profile at the second reading:
  * what the sockets' connect and join allocated, by function (tools/bench/alloc-top.mjs).
+ * With BENCH_GC_FLAVOR=last-resort (a diagnostic) every reading follows V8's memory-reducing collection instead,
+ * the one V8 runs before it gives up on an allocation: it compacts the old generation and shrinks the young one, so
+ * the reading holds what the sockets keep, without the high-water mark the connect storm left (which a plain full
+ * GC keeps, and so does an idle process: V8's memory reducer does not give it back to the OS).
  */
 import { appendFileSync, readFileSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
@@ -30,8 +34,9 @@ if (process.env['BENCH_MEMORY_DIAG_DIR']) {
 }
 
 process.on('SIGWINCH', () => {
-  const gc = (globalThis as { gc?: () => void }).gc;
-  gc?.();
+  const gc = (globalThis as { gc?: (options?: object) => void }).gc;
+  if (process.env['BENCH_GC_FLAVOR'] === 'last-resort') gc?.({ type: 'major', execution: 'sync', flavor: 'last-resort' });
+  else gc?.();
   // Read by the orchestrator from this process's output: the JS heap after the collection.
   console.error(`BENCH_MEMORY ${JSON.stringify(process.memoryUsage())}`);
   const dir = process.env['BENCH_HEAP_SNAPSHOT_DIR'];

@@ -7,7 +7,8 @@
  *   --heap-snapshot (C's instance writes a heap snapshot before and after the sockets, into dist/bench/heap)
  *   --c-node-options=<flags> (Node/V8 flags for C's instance of both systems, e.g. --max-semi-space-size=8)
  * Diagnostics for C (environment, not in the report): BENCH_MEMORY_DIAG_DIR=<dir> makes C's instance write where
- * its RSS is at each reading (gc-hook.ts); BENCH_MEMORY_DIAG_HOLD_MS=<ms> logs one more reading that much later.
+ * its RSS is at each reading (gc-hook.ts); BENCH_MEMORY_DIAG_HOLD_MS=<ms> logs one more reading that much later;
+ * BENCH_GC_FLAVOR=last-resort takes every C reading after V8's memory-reducing collection (gc-hook.ts).
  */
 import { mkdirSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
