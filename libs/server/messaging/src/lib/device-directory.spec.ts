@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { AuthUser, CoreConfig } from '@parley/server/core';
+import { type AuthUser, type CoreConfig, MemoryBus } from '@parley/server/core';
 import { DeviceDirectory } from './device-directory';
 
 const alice: AuthUser = { userId: 'AAAAAAAAAAAAAAAAAAAAAA', username: 'alice', sessionId: 's1', token: 'tok-a' };
@@ -20,15 +20,22 @@ async function fakeAuth(): Promise<{ server: Server; calls: string[]; config: Co
   return { server, calls, config: { AUTH_JWKS_URL: `http://127.0.0.1:${port}/api/auth/.well-known/jwks.json` } as CoreConfig };
 }
 
+const tick = () => new Promise((r) => setImmediate(r));
+
 describe('DeviceDirectory', () => {
   let auth: Awaited<ReturnType<typeof fakeAuth>>;
-  beforeEach(async () => (auth = await fakeAuth()));
+  let bus: MemoryBus;
+  let directory: DeviceDirectory;
+  beforeEach(async () => {
+    auth = await fakeAuth();
+    bus = new MemoryBus();
+    directory = new DeviceDirectory(auth.config, bus);
+    await directory.onModuleInit();
+  });
   afterEach(() => new Promise((resolve) => auth.server.close(resolve)));
 
   it('shares calls among a user\'s sockets that connect at once, each read starting after its callers asked',
     async () => {
-      const directory = new DeviceDirectory(auth.config);
-
       const maps = await Promise.all([1, 2, 3, 4, 5].map(() => directory.devicesOf(alice)));
 
       // The first socket's call, then one more for the four that asked while it ran (it may predate a revocation).
@@ -39,12 +46,30 @@ describe('DeviceDirectory', () => {
       expect(maps[2].get('d1')).toBe(true);
     });
 
-  it('asks again once the call in flight has answered', async () => {
-    const directory = new DeviceDirectory(auth.config);
-
+  it('keeps the answer for the user\'s later sockets until a device of theirs is revoked', async () => {
     await directory.devicesOf(alice);
     await directory.devicesOf(alice);
+    expect(auth.calls).toHaveLength(1);
 
+    await bus.publish('user.device.revoked', { userId: alice.userId, deviceId: 'd1', listVersion: 2 });
+    await tick();
+    await directory.devicesOf(alice);
+    expect(auth.calls).toHaveLength(2);
+  });
+
+  it('does not hand out a list read while a device was being revoked', async () => {
+    const first = directory.devicesOf(alice);
+    await bus.publish('user.device.revoked', { userId: alice.userId, deviceId: 'd1', listVersion: 2 });
+    await tick(); // the revocation arrives while auth is being asked
+    await first;
+    expect(auth.calls).toHaveLength(2);
+  });
+
+  it('asks auth again for a device it does not know (certified since), even with a kept answer', async () => {
+    await directory.devicesOf(alice);
+    await expect(directory.assertLive(alice, 'd9')).rejects.toThrow('senderDeviceId is not a live device of yours');
+    expect(auth.calls).toHaveLength(2);
+    await expect(directory.assertLive(alice, 'd1')).resolves.toBeInstanceOf(Map);
     expect(auth.calls).toHaveLength(2);
   });
 });
