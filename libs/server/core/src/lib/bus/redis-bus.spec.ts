@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { Redis } from 'ioredis';
 import { RedisBus } from './redis-bus';
 
@@ -29,5 +30,27 @@ describe('RedisBus', () => {
     const again = new Promise((resolve) => void listening.subscribe('room.epoch.created', resolve));
     await sending.publish('room.epoch.created', { roomId: 'r1', epoch: 3 });
     expect(await again).toEqual({ roomId: 'r1', epoch: 3 });
+  });
+
+  it('says it is back only once Redis has confirmed the subscriptions again, not at ioredis\'s "ready"', async () => {
+    // A stand-in subscriber: ioredis emits 'ready' before its own re-subscription has reached Redis.
+    const confirmations: (() => void)[] = [];
+    const subscriber = Object.assign(new EventEmitter(), {
+      subscribe: jest.fn(() => new Promise<void>((resolve) => confirmations.push(resolve))),
+    });
+    const bus = new RedisBus(connect(), subscriber as unknown as Redis);
+    const subscribed = bus.subscribe('room.epoch.created', () => undefined);
+    confirmations.shift()?.();
+    await subscribed;
+    let resumed = 0;
+    bus.onResumed(() => resumed++);
+
+    subscriber.emit('ready');
+    await new Promise((r) => setImmediate(r));
+    expect(subscriber.subscribe).toHaveBeenLastCalledWith('parley:bus:room.epoch.created');
+    expect(resumed).toBe(0);
+    confirmations.shift()?.();
+    await new Promise((r) => setImmediate(r));
+    expect(resumed).toBe(1);
   });
 });
