@@ -392,6 +392,24 @@ describe('real-time events across two gateway instances', () => {
       b.disconnect();
     });
 
+    it('limits sends per user across instances in the claim itself: a refused send stores nothing, takes no seq', async () => {
+      const gina = await TestClient.register(sys.endpoints, unique());
+      const room = await gina.createRoom('limits');
+      await gina.loadKeys(room);
+      const [a, b] = [await raw(gina, strict[0]), await raw(gina, strict[1])];
+      for (const s of [a, b]) expect(await s.timeout(5_000).emitWithAck('room:join', { roomId: room })).toMatchObject({ ok: true });
+      await sleep(1_100); // the joins counted too: let their one-second windows end
+      const events = await Promise.all(Array.from({ length: 10 }, () => gina.encrypt(room, 'hello')));
+      const acks = await Promise.all(events.map((event, i) =>
+        (i % 2 ? a : b).timeout(5_000).emitWithAck('message:send', event)));
+      expect(oks(acks)).toBe(8);
+      expect(acks.find((ack) => !ack.ok)).toMatchObject({ error: expect.stringMatching(/^rate limit reached; retry in \d+ ms$/) });
+      const stored = (await gina.history(room, '?limit=100')).body.messages;
+      expect(stored.map((m) => m.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+      a.disconnect();
+      b.disconnect();
+    });
+
     it('caps sockets per user across instances and rooms per socket', async () => {
       const fred = await TestClient.register(sys.endpoints, unique());
       const [first, second] = [await raw(fred, strict[0]), await raw(fred, strict[1])];

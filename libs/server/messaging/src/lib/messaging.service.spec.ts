@@ -124,9 +124,9 @@ describe('MessagingService', () => {
   it('knows when a room last had a message, and says it does not know after the counter was re-read', async () => {
     const seqs = new SeqAllocator(noRedis, messages as unknown as MessageRepository);
     expect(await seqs.activity(id('r'))).toEqual({ lastSeq: 0 });
-    await seqs.claim(id('r'), id('1'), alice.userId, 1_000);
-    await seqs.claim(id('r'), id('2'), alice.userId, 2_000);
-    await seqs.claim(id('r'), id('1'), alice.userId, 3_000); // a retry: no new seq, no new activity
+    await seqs.claim(id('r'), id('1'), alice.userId, { receivedAt: 1_000 });
+    await seqs.claim(id('r'), id('2'), alice.userId, { receivedAt: 2_000 });
+    await seqs.claim(id('r'), id('1'), alice.userId, { receivedAt: 3_000 }); // a retry: no new seq, no new activity
     expect(await seqs.activity(id('r'))).toEqual({ lastSeq: 2, lastAt: 2_000 });
     messages.stored.push({ ...event(id('1')), seq: 1, receivedAt: 1_000 }, { ...event(id('2')), seq: 2, receivedAt: 2_000 });
     const restarted = new SeqAllocator(noRedis, messages as unknown as MessageRepository);

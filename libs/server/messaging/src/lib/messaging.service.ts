@@ -7,6 +7,7 @@ import {
 import type { EncryptedEvent } from '@parley/shared/crypto';
 import { DeviceDirectory } from './device-directory';
 import { MessageRepository, SeqTakenError } from './message.repository';
+import type { UserCharge } from './rate-limits';
 import { ReceiptRepository } from './receipt.repository';
 import { RECOVERY_WINDOW_SECONDS, SeqAllocator } from './seq-allocator';
 
@@ -56,8 +57,11 @@ export class MessagingService {
    * socket.io latency), or after the write while the room's counter is being recovered. The price: a message whose
    * write fails is seen live before it is stored (the sender's retry stores it and does not deliver it again),
    * and a retry more than CLAIM_TTL_SECONDS late is delivered a second time (clients drop duplicate messageIds).
+   *
+   * `charge`: the sender's rate-limit charge, taken by the claim (SeqAllocator.claim); OverBudgetError when refused.
    */
-  async send(user: AuthUser, event: EncryptedEvent, deliver: Deliver = () => undefined): Promise<SendResult> {
+  async send(user: AuthUser, event: EncryptedEvent, deliver: Deliver = () => undefined, charge?: UserCharge):
+    Promise<SendResult> {
     if (event.senderUserId !== user.userId) throw new BadRequestException('senderUserId must be you');
     // A resend while this instance still works on an earlier attempt (the client's ack timeout ran out on a slow
     // write) waits for that attempt instead of adding one more write to a database that is already slow.
@@ -69,7 +73,7 @@ export class MessagingService {
       if (delivered) return;
       delivered = true;
       deliver(message);
-    });
+    }, charge);
     this.attempts.set(key, attempt);
     try {
       return await attempt;
@@ -78,7 +82,8 @@ export class MessagingService {
     }
   }
 
-  private async store(user: AuthUser, event: EncryptedEvent, deliver: Deliver, attempt = 1): Promise<SendResult> {
+  private async store(user: AuthUser, event: EncryptedEvent, deliver: Deliver, charge?: UserCharge, attempt = 1):
+    Promise<SendResult> {
     const lookup = () => {
       const found = this.messages.findByMessageId(event.roomId, event.messageId);
       found.catch(() => undefined); // awaited below; this keeps a failed claim from leaving it unhandled
@@ -88,7 +93,7 @@ export class MessagingService {
     const recent = age < RECENT_SEND_MS && age > -CLOCK_SKEW_MS;
     // An older send asks the GSI in parallel with the claim; a recent one only if its claim does not prove it new.
     let indexing = recent ? undefined : lookup();
-    const claim = await this.seqs.claim(event.roomId, event.messageId, user.userId);
+    const claim = await this.seqs.claim(event.roomId, event.messageId, user.userId, { charge });
     if (claim.fresh && claim.live) deliver({ ...event, seq: claim.seq, receivedAt: claim.receivedAt });
     if (!indexing && !(claim.fresh && claim.recoveredAt === undefined)) indexing = lookup();
     const indexed = indexing ? await indexing : undefined;
@@ -113,7 +118,7 @@ export class MessagingService {
       this.logger.warn({ roomId: event.roomId, seq: claim.seq, attempt }, 'a claimed seq holds another message');
       if (attempt >= 3) throw err;
       await this.seqs.repair(event.roomId, event.messageId);
-      return this.store(user, event, deliver, attempt + 1);
+      return this.store(user, event, deliver, charge, attempt + 1); // the charge is taken once
     }
   }
 

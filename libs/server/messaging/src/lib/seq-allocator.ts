@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { RedisConnections } from '@parley/server/core';
 import { MessageRepository } from './message.repository';
+import { OverBudgetError, TAKE_FROM_USER_BUDGET_LUA, type UserCharge } from './rate-limits';
 
 /** How long a claim answers retries by itself. Past it the `messageId` GSI, long consistent by then, does. */
 export const CLAIM_TTL_SECONDS = 600;
@@ -33,21 +34,42 @@ export interface SeqClaim {
 /**
  * One Redis round trip: answer an existing claim of (roomId, messageId), or take the room's next seq, claim it and
  * note when (the room's last activity, which `room:join` answers so that clients need not read the newest message).
- * Keys share the `{roomId}` hash tag so that the script also runs on Redis Cluster.
- * Returns {0, claim} | {1, claim, recovering-seed or false} | {-1} (the counter must be seeded first).
+ * The room's keys share the `{roomId}` hash tag. Returns {0, claim} | {1, claim, recovering-seed or false} | {-1}
+ * (the counter must be seeded first).
  */
-const CLAIM_SCRIPT = `
-local claim = redis.call('GET', KEYS[2])
-if claim then return {0, claim} end
-if redis.call('EXISTS', KEYS[1]) == 0 then return {-1} end
-local seq = redis.call('INCR', KEYS[1])
-redis.call('SET', KEYS[4], ARGV[1])
-local recovering = redis.call('GET', KEYS[3])
-local live = '1'
-if recovering then live = '0' end
-local value = seq .. ':' .. ARGV[1] .. ':' .. ARGV[2] .. ':' .. live
-redis.call('SET', KEYS[2], value, 'EX', ARGV[3])
-return {1, value, recovering}
+const CLAIM_LUA = `
+local function claimSeq(seqKey, claimKey, recoveringKey, lastAtKey, receivedAt, owner, ttl)
+  local claim = redis.call('GET', claimKey)
+  if claim then return {0, claim} end
+  if redis.call('EXISTS', seqKey) == 0 then return {-1} end
+  local seq = redis.call('INCR', seqKey)
+  redis.call('SET', lastAtKey, receivedAt)
+  local recovering = redis.call('GET', recoveringKey)
+  local live = '1'
+  if recovering then live = '0' end
+  local value = seq .. ':' .. receivedAt .. ':' .. owner .. ':' .. live
+  redis.call('SET', claimKey, value, 'EX', ttl)
+  return {1, value, recovering}
+end
+`;
+
+const CLAIM_SCRIPT = `${CLAIM_LUA}
+return claimSeq(KEYS[1], KEYS[2], KEYS[3], KEYS[4], ARGV[1], ARGV[2], ARGV[3])
+`;
+
+/**
+ * The claim of a message:send, which also takes the event from the sender's budget (RateLimits): one round trip for
+ * both on the path every message takes. A refused event claims nothing: {-2, ms until the budget allows}. The
+ * budget is not charged when the counter must be seeded first (the script runs again after the seeding). The
+ * user's keys are not in the room's hash slot: Parley's Redis is one shard (infra: a replication group without
+ * cluster mode); on Redis Cluster this script would have to become two calls again.
+ */
+const CHARGED_CLAIM_SCRIPT = `${TAKE_FROM_USER_BUDGET_LUA}${CLAIM_LUA}
+if redis.call('EXISTS', KEYS[1]) == 0 and redis.call('EXISTS', KEYS[2]) == 0 then return {-1} end
+local wait = takeFromUserBudget({KEYS[5], KEYS[6]}, {tonumber(ARGV[4]), tonumber(ARGV[5])},
+  {tonumber(ARGV[6]), tonumber(ARGV[7])})
+if wait > 0 then return {-2, wait} end
+return claimSeq(KEYS[1], KEYS[2], KEYS[3], KEYS[4], ARGV[1], ARGV[2], ARGV[3])
 `;
 
 /** Raises the counter to at least ARGV[1] and drops the claim. */
@@ -58,10 +80,14 @@ redis.call('DEL', KEYS[2])
 return 1
 `;
 
+type ClaimReply = [number, (string | number)?, (string | null)?];
+
 interface ClaimingRedis extends Redis {
   parleyRepair(seqKey: string, claimKey: string, atLeast: number): Promise<number>;
   parleyClaim(seqKey: string, claimKey: string, recoveringKey: string, lastAtKey: string, receivedAt: number,
-    owner: string, ttl: number): Promise<[number, string?, (string | null)?]>;
+    owner: string, ttl: number): Promise<ClaimReply>;
+  parleyChargedClaim(seqKey: string, claimKey: string, recoveringKey: string, lastAtKey: string, burstKey: string,
+    sustainedKey: string, receivedAt: number, owner: string, ttl: number, ...budget: number[]): Promise<ClaimReply>;
 }
 
 /**
@@ -99,14 +125,20 @@ export class SeqAllocator {
       // Auto-pipelined: the claims of sends that arrive in one tick (any socket, any room) share a write and a read.
       const connection = redis.connect('seq', { enableAutoPipelining: true });
       connection.defineCommand('parleyClaim', { numberOfKeys: 4, lua: CLAIM_SCRIPT });
+      connection.defineCommand('parleyChargedClaim', { numberOfKeys: 6, lua: CHARGED_CLAIM_SCRIPT });
       connection.defineCommand('parleyRepair', { numberOfKeys: 2, lua: REPAIR_SCRIPT });
       this.redis = connection as ClaimingRedis;
     }
   }
 
-  /** Claims the next seq of the room for this messageId, or answers the claim an earlier attempt made. */
-  async claim(roomId: string, messageId: string, owner: string, receivedAt = Date.now()): Promise<SeqClaim> {
-    return this.redis ? this.claimInRedis(this.redis, roomId, messageId, owner, receivedAt)
+  /**
+   * Claims the next seq of the room for this messageId, or answers the claim an earlier attempt made. With a
+   * `charge` (Redis only) the same script first takes the event from the sender's budget, and throws
+   * OverBudgetError, claiming nothing, when the budget refuses it.
+   */
+  async claim(roomId: string, messageId: string, owner: string,
+    { receivedAt = Date.now(), charge }: { receivedAt?: number; charge?: UserCharge } = {}): Promise<SeqClaim> {
+    return this.redis ? this.claimInRedis(this.redis, roomId, messageId, owner, receivedAt, charge)
       : this.claimLocal(roomId, messageId, owner, receivedAt);
   }
 
@@ -162,17 +194,21 @@ export class SeqAllocator {
     return { lastSeq: await this.messages.highestSeq(roomId) };
   }
 
-  private async claimInRedis(redis: ClaimingRedis, roomId: string, messageId: string, owner: string, now: number):
-    Promise<SeqClaim> {
+  private async claimInRedis(redis: ClaimingRedis, roomId: string, messageId: string, owner: string, now: number,
+    charge?: UserCharge): Promise<SeqClaim> {
     const k = keys(roomId, messageId);
     for (let attempt = 0; attempt < 3; attempt++) {
-      const [state, value, recovering] = await redis.parleyClaim(k.seq, k.claim, k.recovering, k.lastAt, now, owner,
-        CLAIM_TTL_SECONDS);
+      const [state, value, recovering] = charge && !charge.taken
+        ? await redis.parleyChargedClaim(k.seq, k.claim, k.recovering, k.lastAt, ...charge.keys, now, owner,
+          CLAIM_TTL_SECONDS, ...charge.args)
+        : await redis.parleyClaim(k.seq, k.claim, k.recovering, k.lastAt, now, owner, CLAIM_TTL_SECONDS);
       if (state === -1) {
         await this.seed(redis, roomId);
         continue;
       }
-      const claim = { ...decode(value ?? ''), fresh: state === 1 };
+      if (charge) charge.taken = true;
+      if (state === -2) throw new OverBudgetError(Number(value));
+      const claim = { ...decode(String(value ?? '')), fresh: state === 1 };
       return recovering ? { ...claim, recoveredAt: Number(recovering) } : claim;
     }
     throw new Error(`the seq counter of room ${roomId} could not be seeded`);
