@@ -10,17 +10,22 @@ import {
   RoomRefDto, type RoomJoined, type SendAck, StatusUpdateDto, SyncDto, type SyncResult, userRoom,
 } from '@parley/shared/contracts';
 import { DeviceDirectory } from './device-directory';
+import { SocketDevices } from './socket-devices';
 import { MESSAGING_CONFIG, type MessagingConfig } from './messaging.config';
 import { SocketMetricsInterceptor } from './messaging.metrics';
 import { MessagingService } from './messaging.service';
 import { PresenceService } from './presence.service';
-import { RateLimits } from './rate-limits';
+import { OverBudgetError, RateLimits, type UserCharge } from './rate-limits';
 import { type ParleyServer, type ParleySocket, RealtimeRepository } from './realtime.repository';
 
 type Refusal = { ok: false; error: string; retryAfterMs?: number };
 
+const overLimit = (retryAfterMs: number): Refusal =>
+  ({ ok: false, error: `rate limit reached; retry in ${retryAfterMs} ms`, retryAfterMs });
+
 /** Turns any failure into an error ack with a message a developer understands; the socket stays up. */
 function failure(err: unknown): Refusal {
+  if (err instanceof OverBudgetError) return overLimit(err.retryAfterMs);
   if (err instanceof HttpException) return { ok: false, error: err.message };
   return { ok: false, error: 'internal error; try again' };
 }
@@ -41,8 +46,6 @@ export class MessagingGateway implements OnGatewayInit, OnGatewayConnection, OnG
   private readonly typing = new Map<string, NodeJS.Timeout>();
   private readonly expiry = new Map<string, NodeJS.Timeout>();
   private heartbeat?: NodeJS.Timeout;
-  /** The device list each socket is loading since connect: early sends wait for it instead of asking again. */
-  private readonly deviceLoads = new WeakMap<ParleySocket, Promise<Map<string, boolean>>>();
 
   constructor(
     private readonly verifier: TokenVerifier,
@@ -53,6 +56,7 @@ export class MessagingGateway implements OnGatewayInit, OnGatewayConnection, OnG
     private readonly bus: Bus,
     private readonly denylist: SessionDenylist,
     private readonly devices: DeviceDirectory,
+    private readonly socketDevices: SocketDevices,
     @Inject(MESSAGING_CONFIG) private readonly config: MessagingConfig,
   ) {}
 
@@ -133,11 +137,7 @@ export class MessagingGateway implements OnGatewayInit, OnGatewayConnection, OnG
       socket.emit('error', { message: 'the access token expired; reconnect with a fresh one', reason: 'token-expired' });
       socket.disconnect(true);
     }, Math.max(0, left)));
-    const devices = this.devices.devicesOf(socket.data.user);
-    this.deviceLoads.set(socket, devices);
-    // Once loaded, the list lives in socket.data: the load is forgotten (an idle socket keeps no promise).
-    void devices.then((d) => void (socket.data.devices = d), () => undefined)
-      .finally(() => this.deviceLoads.delete(socket));
+    this.socketDevices.load(socket);
     try {
       if (!socket.data.counted) await this.presence.register(socket);
       socket.data.memberOf = [...new Set([...socket.data.memberOf, ...(await this.presence.roomsOf(socket.data.user))])];
@@ -150,14 +150,18 @@ export class MessagingGateway implements OnGatewayInit, OnGatewayConnection, OnG
   async handleDisconnect(socket: ParleySocket): Promise<void> {
     clearTimeout(this.expiry.get(socket.id));
     this.expiry.delete(socket.id);
+    this.socketDevices.forget(socket);
     for (const roomId of socket.data.memberOf ?? []) this.stopTyping(socket, roomId);
     if (!socket.data.user) return;
     await this.limits.forget(socket.id);
     await this.presence.disconnected(socket).catch((err) => this.logger.warn({ err }, 'presence on disconnect failed'));
   }
 
-  /** The gate every client event passes: size, rate limits, then the DTO. */
-  private async admit<T extends object>(socket: ParleySocket, cls: new () => T, body: unknown):
+  /**
+   * The gate every client event passes: size, rate limits, then the DTO. With a `charge`, the user's budget is left
+   * to the claim script (see `charged`).
+   */
+  private async admit<T extends object>(socket: ParleySocket, cls: new () => T, body: unknown, charge?: UserCharge):
     Promise<{ ok: true; value: T } | Refusal> {
     let size = 0;
     try {
@@ -168,11 +172,24 @@ export class MessagingGateway implements OnGatewayInit, OnGatewayConnection, OnG
     if (size > REALTIME_LIMITS.maxEventBytes) {
       return { ok: false, error: `the payload is ${size} bytes; the limit is ${REALTIME_LIMITS.maxEventBytes}` };
     }
-    const verdict = await this.limits.consume(socket.id, socket.data.user.userId);
-    if (!verdict.ok) {
-      return { ok: false, error: `rate limit reached; retry in ${verdict.retryAfterMs} ms`, retryAfterMs: verdict.retryAfterMs };
-    }
+    const verdict = charge ? await this.limits.consumeSocket(socket.id)
+      : await this.limits.consume(socket.id, socket.data.user.userId);
+    if (!verdict.ok) return overLimit(verdict.retryAfterMs);
     return validateDto(cls, body);
+  }
+
+  /**
+   * Sends take the event from the user's budget in the claim's own Redis script, which saves a round trip on the
+   * path every message takes. Every event still counts: one that ended without its claim taking the charge
+   * (refused before it, or answered by an attempt in progress) is charged here, and if the budget refuses it the
+   * client hears that, as it would have first.
+   */
+  private async charged<T extends object>(socket: ParleySocket, handle: (charge?: UserCharge) => Promise<Ack<T>>): Promise<Ack<T>> {
+    const charge = this.limits.chargeForClaim(socket.data.user.userId);
+    const ack = await handle(charge);
+    if (!charge || charge.taken) return ack;
+    const verdict = await this.limits.consumeUser(socket.data.user.userId);
+    return verdict.ok || ack.ok ? ack : overLimit(verdict.retryAfterMs);
   }
 
   @SubscribeMessage('room:join')
@@ -210,37 +227,41 @@ export class MessagingGateway implements OnGatewayInit, OnGatewayConnection, OnG
    * the write (see MessagingService.send).
    */
   @SubscribeMessage('message:send')
-  async send(@ConnectedSocket() socket: ParleySocket, @MessageBody() body: unknown): Promise<Ack<SendAck>> {
-    const input = await this.admit(socket, EncryptedEventDto, body);
-    if (!input.ok) return input;
-    const event = input.value;
-    if (!socket.rooms.has(event.roomId)) return { ok: false, error: 'join the room (room:join) before sending to it' };
-    try {
-      await this.assertDevice(socket, event);
-      const { message } = await this.messaging.send(socket.data.user, { ...event },
-        (m) => this.realtime.toRooms(event.roomId, socket.id, 'message:received', m));
-      this.stopTyping(socket, event.roomId);
-      return { ok: true, seq: message.seq, receivedAt: message.receivedAt };
-    } catch (err) {
-      return this.failed(err, 'message:send', event.roomId);
-    }
+  send(@ConnectedSocket() socket: ParleySocket, @MessageBody() body: unknown): Promise<Ack<SendAck>> {
+    return this.charged(socket, async (charge) => {
+      const input = await this.admit(socket, EncryptedEventDto, body, charge);
+      if (!input.ok) return input;
+      const event = input.value;
+      if (!socket.rooms.has(event.roomId)) return { ok: false, error: 'join the room (room:join) before sending to it' };
+      try {
+        await this.assertDevice(socket, event);
+        const { message } = await this.messaging.send(socket.data.user, { ...event },
+          (m) => this.realtime.toRooms(event.roomId, socket.id, 'message:received', m), charge);
+        this.stopTyping(socket, event.roomId);
+        return { ok: true, seq: message.seq, receivedAt: message.receivedAt };
+      } catch (err) {
+        return this.failed(err, 'message:send', event.roomId);
+      }
+    });
   }
 
   /** An encrypted event about an uploaded file: stored like a message (history keeps it), `file:received` live. */
   @SubscribeMessage('file:share')
-  async shareFile(@ConnectedSocket() socket: ParleySocket, @MessageBody() body: unknown): Promise<Ack<SendAck>> {
-    const input = await this.admit(socket, FileShareDto, body);
-    if (!input.ok) return input;
-    const { fileId, event } = input.value;
-    if (!socket.rooms.has(event.roomId)) return notJoined(event.roomId);
-    try {
-      await this.assertDevice(socket, event);
-      const { message } = await this.messaging.send(socket.data.user, { ...event },
-        (m) => this.realtime.toRooms(event.roomId, socket.id, 'file:received', { fileId, message: m }));
-      return { ok: true, seq: message.seq, receivedAt: message.receivedAt };
-    } catch (err) {
-      return this.failed(err, 'file:share', event.roomId);
-    }
+  shareFile(@ConnectedSocket() socket: ParleySocket, @MessageBody() body: unknown): Promise<Ack<SendAck>> {
+    return this.charged(socket, async (charge) => {
+      const input = await this.admit(socket, FileShareDto, body, charge);
+      if (!input.ok) return input;
+      const { fileId, event } = input.value;
+      if (!socket.rooms.has(event.roomId)) return notJoined(event.roomId);
+      try {
+        await this.assertDevice(socket, event);
+        const { message } = await this.messaging.send(socket.data.user, { ...event },
+          (m) => this.realtime.toRooms(event.roomId, socket.id, 'file:received', { fileId, message: m }), charge);
+        return { ok: true, seq: message.seq, receivedAt: message.receivedAt };
+      } catch (err) {
+        return this.failed(err, 'file:share', event.roomId);
+      }
+    });
   }
 
   @SubscribeMessage('message:delete')
@@ -329,7 +350,7 @@ export class MessagingGateway implements OnGatewayInit, OnGatewayConnection, OnG
   /** The sender device must be a live device of the socket's user (cached per socket; see DeviceDirectory). */
   private async assertDevice(socket: ParleySocket, event: { senderUserId: string; senderDeviceId: string }) {
     if (event.senderUserId !== socket.data.user.userId) return; // the service refuses it with a clearer message
-    const known = socket.data.devices ?? (await this.deviceLoads.get(socket)?.catch(() => undefined));
+    const known = await this.socketDevices.known(socket);
     socket.data.devices = await this.devices.assertLive(socket.data.user, event.senderDeviceId, known);
   }
 
@@ -343,7 +364,7 @@ export class MessagingGateway implements OnGatewayInit, OnGatewayConnection, OnG
   }
 
   private failed(err: unknown, event: string, roomId?: string): Refusal {
-    if (!(err instanceof HttpException)) this.logger.error({ err, event, roomId }, `${event} failed`);
+    if (!(err instanceof HttpException || err instanceof OverBudgetError)) this.logger.error({ err, event, roomId }, `${event} failed`);
     return failure(err);
   }
 }

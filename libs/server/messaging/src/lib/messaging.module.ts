@@ -13,6 +13,7 @@ import { RateLimits } from './rate-limits';
 import { RealtimeRepository } from './realtime.repository';
 import { ReceiptRepository } from './receipt.repository';
 import { SeqAllocator } from './seq-allocator';
+import { SocketDevices } from './socket-devices';
 
 /** Real-time messaging and history (DESIGN §2 messages and receipts, §4 socket events). */
 @Module({
@@ -20,7 +21,7 @@ import { SeqAllocator } from './seq-allocator';
   providers: [
     { provide: MESSAGING_CONFIG, useFactory: () => loadConfig(MessagingConfig) },
     MessageRepository, ReceiptRepository, SeqAllocator, MessagingService, RealtimeRepository, PresenceStore,
-    PresenceService, RateLimits, DeviceDirectory, MessagingMetrics, SocketMetricsInterceptor, MessagingGateway,
+    PresenceService, RateLimits, DeviceDirectory, SocketDevices, MessagingMetrics, SocketMetricsInterceptor, MessagingGateway,
   ],
 })
 export class MessagingModule {}
