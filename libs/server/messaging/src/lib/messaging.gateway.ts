@@ -347,7 +347,7 @@ export class MessagingGateway implements OnGatewayInit, OnGatewayConnection, OnG
     }
   }
 
-  /** The sender device must be a live device of the socket's user (cached per socket; see DeviceDirectory). */
+  /** The sender device must be a live device of the socket's user (kept per socket; see SocketDevices). */
   private async assertDevice(socket: ParleySocket, event: { senderUserId: string; senderDeviceId: string }) {
     if (event.senderUserId !== socket.data.user.userId) return; // the service refuses it with a clearer message
     const known = await this.socketDevices.known(socket);
