@@ -184,7 +184,8 @@ export class MessagingGateway implements OnGatewayInit, OnGatewayConnection, OnG
    * (refused before it, or answered by an attempt in progress) is charged here, and if the budget refuses it the
    * client hears that, as it would have first.
    */
-  private async charged<T extends object>(socket: ParleySocket, handle: (charge?: UserCharge) => Promise<Ack<T>>): Promise<Ack<T>> {
+  private async charged<T extends object>(socket: ParleySocket, handle: (charge?: UserCharge) => Promise<Ack<T>>):
+    Promise<Ack<T>> {
     const charge = this.limits.chargeForClaim(socket.data.user.userId);
     const ack = await handle(charge);
     if (!charge || charge.taken) return ack;
