@@ -91,7 +91,8 @@ export class RateLimits {
   /** Takes one event from every budget of this socket and user. */
   async consume(socketId: string, userId: string): Promise<RateVerdict> {
     const verdicts = await Promise.all([this.consumeSocket(socketId), this.consumeUser(userId)]);
-    return verdicts.find((v) => !v.ok) ?? { ok: true };
+    const waits = verdicts.map((v) => (v.ok ? 0 : v.retryAfterMs));
+    return Math.max(...waits) > 0 ? { ok: false, retryAfterMs: Math.max(...waits) } : { ok: true };
   }
 
   /** Takes one event from the socket's budgets only: its user's is charged by `chargeForClaim`'s script. */
