@@ -10,13 +10,13 @@ import {
   RoomRefDto, type RoomJoined, type SendAck, StatusUpdateDto, SyncDto, type SyncResult, userRoom,
 } from '@parley/shared/contracts';
 import { DeviceDirectory } from './device-directory';
-import { SocketDevices } from './socket-devices';
 import { MESSAGING_CONFIG, type MessagingConfig } from './messaging.config';
 import { SocketMetricsInterceptor } from './messaging.metrics';
 import { MessagingService } from './messaging.service';
 import { PresenceService } from './presence.service';
 import { OverBudgetError, RateLimits, type UserCharge } from './rate-limits';
 import { type ParleyServer, type ParleySocket, RealtimeRepository } from './realtime.repository';
+import { SocketDevices } from './socket-devices';
 
 type Refusal = { ok: false; error: string; retryAfterMs?: number };
 
@@ -365,7 +365,8 @@ export class MessagingGateway implements OnGatewayInit, OnGatewayConnection, OnG
   }
 
   private failed(err: unknown, event: string, roomId?: string): Refusal {
-    if (!(err instanceof HttpException || err instanceof OverBudgetError)) this.logger.error({ err, event, roomId }, `${event} failed`);
+    const expected = err instanceof HttpException || err instanceof OverBudgetError;
+    if (!expected) this.logger.error({ err, event, roomId }, `${event} failed`);
     return failure(err);
   }
 }
